@@ -1,0 +1,2 @@
+// The package entry point.
+export { parseLine } from './parser.js';

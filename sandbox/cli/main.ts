@@ -1,0 +1,22 @@
+// The `airlock` command line: one commander program; each concept registers its own subcommands.
+import { Command } from 'commander';
+import { registerPolicyCommands } from './policy.js';
+import { registerLogCommands } from './log.js';
+import { registerHostCommand } from './host.js';
+import { registerRunCommands } from './run.js';
+
+const program = new Command()
+  .name('airlock')
+  .description('Policy enforcement in the request path of AI coding agents.')
+  .showHelpAfterError()
+  .exitOverride((err) => {
+    // Usage errors are bad input: exit 2, like every other bad-input path.
+    process.exit(err.exitCode === 0 ? 0 : 2);
+  });
+
+registerPolicyCommands(program);
+registerLogCommands(program);
+registerRunCommands(program);
+registerHostCommand(program);
+
+await program.parseAsync(process.argv);

@@ -1,0 +1,254 @@
+// Architecture invariant: the host serves the protocol and nothing else; every action it runs goes through the Enforcer.
+// One host process serves one client session over stdio. Transport loss denies everything pending and exits.
+import { randomUUID } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Readable, Writable } from 'node:stream';
+import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
+import * as P from '../protocol/protocol.js';
+import { loadPolicy } from '../policy/load.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import { ActionLog, defaultLogDir } from '../log/writer.js';
+import { readLog, type LogFilter } from '../log/reader.js';
+import type { LogEntry } from '../log/entry.js';
+import { Enforcer } from '../pipeline/enforcer.js';
+import { denyAllPrompter } from '../pipeline/prompters/denyAll.js';
+import type { AirlockProblem } from '../errors.js';
+import { clientPrompter } from './clientPrompter.js';
+import { GuardedMessageReader, type FramingProblem } from './framing.js';
+
+export interface HostOptions {
+  input: Readable;
+  output: Writable;
+  /** Where keys live (default: the log module's default key dir). */
+  keyDir?: string;
+  /** Environment exec'd programs start from (scrubbed by the exec guard). */
+  env?: NodeJS.ProcessEnv;
+}
+
+interface Session {
+  id: string;
+  workspaceRoot: string;
+  logDir: string;
+  policyFile: string | undefined;
+  log: ActionLog;
+  enforcer: Enforcer | null;
+  policy: CompiledPolicy | null;
+  prompter: 'client' | 'deny-all';
+  unfollow?: () => void;
+}
+
+/** Serves one client until shutdown (resolves HOST_EXIT.ok) or transport loss (HOST_EXIT.transportLost). */
+export function serveHost(opts: HostOptions): Promise<number> {
+  const writer = new StreamMessageWriter(opts.output);
+  const reader = new GuardedMessageReader(opts.input, P.MAX_MESSAGE_BYTES, (problem) => answerFramingProblem(writer, problem));
+  const connection = createMessageConnection(reader, writer);
+  let session: Session | null = null;
+  let finished = false;
+
+  return new Promise<number>((resolve) => {
+    let cleaned: Promise<void> | null = null;
+    let shutDown = false;
+    /** Ends every task (denying whatever is pending) and closes the log; runs once. */
+    const cleanUp = (reason: string): Promise<void> => {
+      cleaned ??= (async () => {
+        if (!session) return;
+        session.unfollow?.();
+        await session.enforcer?.kill('all', reason);
+        await session.enforcer?.close();
+        session.log.close();
+      })();
+      return cleaned;
+    };
+    const finish = async (code: number, reason: string) => {
+      if (finished) return;
+      finished = true;
+      await cleanUp(reason);
+      connection.dispose();
+      resolve(code);
+    };
+
+    const requireSession = (): Session => {
+      if (!session) throw new ResponseError(P.ERROR_CODES.notInitialized, 'the harness is not initialized: send initialize first');
+      return session;
+    };
+    const requireEnforcer = (): Enforcer => {
+      const s = requireSession();
+      if (!s.enforcer) {
+        throw new ResponseError(P.ERROR_CODES.policyInvalid, 'the policy failed to load, so Airlock denies everything: fix the policy file and send policy/load');
+      }
+      return s.enforcer;
+    };
+
+    /** Registers a request handler that validates its params with zod before anything else runs. */
+    function handle<S extends z.ZodType, R>(type: { method: string }, schema: S | null, fn: (params: z.output<S>) => Promise<R> | R): void {
+      connection.onRequest(type.method, async (raw: unknown) => {
+        let params: z.output<S> = undefined as z.output<S>;
+        if (schema) {
+          const parsed = schema.safeParse(raw ?? {});
+          if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, P.describeInvalid(type.method, parsed.error));
+          params = parsed.data;
+        }
+        try {
+          return await fn(params);
+        } catch (err) {
+          if (err instanceof ResponseError) throw err;
+          const code = (err as { code?: unknown }).code;
+          throw new ResponseError(code === 'task.unknown-template' || code === 'task.invalid' ? ErrorCodes.InvalidParams : ErrorCodes.InternalError,
+            err instanceof Error ? err.message : String(err));
+        }
+      });
+    }
+
+    const load = (s: Session, file: string | undefined): { policy: CompiledPolicy | null; problems: AirlockProblem[] } => {
+      const result = loadPolicy({
+        workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), protectedPaths: [s.logDir],
+      });
+      const problems = result.ok ? result.warnings : result.problems;
+      connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);
+      return { policy: result.ok ? result.policy : null, problems };
+    };
+
+    handle(P.initialize, P.InitializeParams, (params) => {
+      if (params.protocolVersion !== P.PROTOCOL_VERSION) {
+        const side = params.protocolVersion < P.PROTOCOL_VERSION ? 'the client (the Airlock extension)' : 'the harness (the airlock package)';
+        throw new ResponseError(P.ERROR_CODES.protocolVersion,
+          `protocol version mismatch: the client speaks ${params.protocolVersion}, the harness speaks ${P.PROTOCOL_VERSION}; update ${side}`);
+      }
+      if (session) throw new ResponseError(ErrorCodes.InvalidRequest, 'initialize was already sent for this session');
+      const workspaceRoot = fs.realpathSync(path.resolve(params.workspaceRoot));
+      const logDir = path.resolve(params.logDir ?? defaultLogDir(workspaceRoot));
+      fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+      const id = randomUUID();
+      const logFile = path.join(logDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}.jsonl`);
+      const draft = { id, workspaceRoot, logDir, policyFile: params.policyFile, prompter: params.prompter };
+      const { policy, problems } = load({ ...draft } as Session, params.policyFile);
+      const log = ActionLog.open({
+        file: logFile, session: id, policyHash: policy?.hash ?? 'none: the policy failed to load',
+        ...(opts.keyDir ? { keyDir: opts.keyDir } : {}),
+        header: { workspaceRoot, client: params.clientName },
+      });
+      session = { ...draft, log, policy, enforcer: null };
+      if (policy) session.enforcer = makeEnforcer(session, policy);
+      else log.append({ kind: 'policy.load', error: { code: 'policy.invalid', message: problems.map((p) => p.message).join('; ') }, data: { loaded: false } });
+      log.onAppend((e) => {
+        if (e.kind === 'task.end') {
+          const reason = String((e.data as { reason?: unknown } | undefined)?.reason ?? 'ended');
+          const status = reason === 'killed' ? 'killed' : reason === 'expired' ? 'expired' : 'ended';
+          connection.sendNotification(P.taskStatus, { taskId: e.task ?? '', status, reason }).catch(() => undefined);
+        }
+      });
+      return {
+        protocolVersion: P.PROTOCOL_VERSION, session: id, logFile,
+        policy: policy ? { file: params.policyFile ?? '.airlock/policy.json', hash: policy.hash, warnings: problems } : null,
+        problems,
+      };
+    });
+
+    const makeEnforcer = (s: Session, policy: CompiledPolicy) => new Enforcer({
+      policy, log: s.log, session: s.id,
+      prompter: s.prompter === 'client' ? clientPrompter(connection) : denyAllPrompter,
+      ...(opts.env ? { env: opts.env } : {}),
+    });
+
+    handle(P.policyLoad, P.PolicyLoadParams, (params): P.PolicyLoadResult => {
+      const s = requireSession();
+      const file = params.file ?? s.policyFile;
+      const { policy, problems } = load(s, file);
+      if (!policy) {
+        s.log.append({ kind: 'policy.load', error: { code: 'policy.invalid', message: problems.map((p) => p.message).join('; ') }, data: { loaded: false, kept: s.policy?.hash ?? null } });
+        return { ok: false, problems };
+      }
+      s.policy = policy;
+      s.policyFile = file;
+      if (s.enforcer) s.enforcer.reloadPolicy(policy);
+      else {
+        s.enforcer = makeEnforcer(s, policy);
+        s.log.append({ kind: 'policy.load', data: { policyHash: policy.hash } });
+      }
+      return { ok: true, policy: { file: file ?? '.airlock/policy.json', hash: policy.hash, warnings: problems } };
+    });
+
+    handle(P.taskStart, P.TaskStartParams, (params) => {
+      const task = requireEnforcer().startTask(params);
+      connection.sendNotification(P.taskStatus, { taskId: task.id, status: 'started' }).catch(() => undefined);
+      return taskInfo(task);
+    });
+    handle(P.taskEnd, P.TaskRef, ({ taskId }) => {
+      const e = requireEnforcer();
+      const exists = e.listTasks().some((t) => t.id === taskId);
+      e.endTask(taskId, 'ended');
+      return { ended: exists };
+    });
+    handle(P.taskList, null, () => (requireSession().enforcer?.listTasks() ?? []).map(taskInfo));
+    handle(P.grantList, P.GrantListParams, ({ taskId }) => requireEnforcer().listGrants(taskId).map((g) => ({ ...g })));
+    handle(P.grantRevoke, P.GrantRevokeParams, ({ grantId }) => ({ revoked: requireEnforcer().revokeGrant(grantId) }));
+    handle(P.actionRun, P.ActionRunParams, ({ taskId, request }) => requireEnforcer().perform(taskId, request));
+    handle(P.scriptRun, P.ScriptRunParams, ({ taskId, code }) => requireEnforcer().runScript(taskId, code));
+    handle(P.kill, P.KillParams, async ({ target, reason }) => ({ killed: await requireEnforcer().kill(target, reason ?? 'kill switch') }));
+    handle(P.logRead, P.LogReadParams, async ({ filter, limit }) => {
+      const s = requireSession();
+      const out: LogEntry[] = [];
+      for await (const e of readLog(s.log.file, toLogFilter(filter))) {
+        out.push(e);
+        if (limit && out.length >= limit) break;
+      }
+      return out;
+    });
+    handle(P.logFollow, P.LogFollowParams, ({ filter }) => {
+      const s = requireSession();
+      s.unfollow?.();
+      const f = toLogFilter(filter);
+      s.unfollow = s.log.onAppend((e) => {
+        if (matches(e, f)) connection.sendNotification(P.logEntry, e).catch(() => undefined);
+      });
+      return { following: true as const };
+    });
+    handle(P.logUnfollow, null, () => {
+      requireSession().unfollow?.();
+      return { following: false as const };
+    });
+    handle(P.shutdown, null, async () => {
+      const logFile = session ? session.log.file : null;
+      await cleanUp('shutdown');
+      shutDown = true;
+      return { logFile };
+    });
+    connection.onNotification(P.exit, () => void finish(shutDown ? P.HOST_EXIT.ok : P.HOST_EXIT.transportLost, 'exit without shutdown'));
+
+    connection.onClose(() => void finish(shutDown ? P.HOST_EXIT.ok : P.HOST_EXIT.transportLost, 'the connection to the client was lost'));
+    connection.onError(() => { /* framing problems are answered by the reader; a broken stream ends in onClose */ });
+    connection.listen();
+  });
+}
+
+function taskInfo(t: { id: string; intent: string; template?: string; started: number; expires: number }): P.TaskInfo {
+  return { id: t.id, intent: t.intent, ...(t.template ? { template: t.template } : {}), started: t.started, expires: t.expires };
+}
+
+function toLogFilter(f: z.output<typeof P.LogFilterParams> | undefined): LogFilter {
+  return {
+    ...(f?.task ? { task: f.task } : {}), ...(f?.verdict ? { verdict: f.verdict } : {}), ...(f?.action ? { action: f.action } : {}),
+    ...(f?.since ? { since: new Date(f.since) } : {}), ...(f?.until ? { until: new Date(f.until) } : {}),
+  };
+}
+
+function matches(e: LogEntry, f: LogFilter): boolean {
+  if (f.task && e.task !== f.task) return false;
+  if (f.verdict && e.verdict !== f.verdict) return false;
+  if (f.action && e.action !== f.action) return false;
+  return true;
+}
+
+function answerFramingProblem(writer: StreamMessageWriter, problem: FramingProblem): void {
+  const error = (() => {
+    switch (problem.kind) {
+      case 'too-large': return { code: P.ERROR_CODES.messageTooLarge, message: `message of ${problem.bytes} bytes exceeds the ${P.MAX_MESSAGE_BYTES}-byte limit; it was skipped` };
+      case 'bad-header': return { code: ErrorCodes.ParseError, message: `malformed header ${JSON.stringify(problem.header)}: expected "Content-Length: <n>\\r\\n\\r\\n"` };
+      case 'bad-json': return { code: ErrorCodes.ParseError, message: `message is not valid JSON: ${problem.message}` };
+      case 'not-json-rpc': return { code: ErrorCodes.InvalidRequest, message: 'message is not a JSON-RPC 2.0 request, notification or response' };
+    }
+  })();
+  void writer.write({ jsonrpc: '2.0', id: problem.kind === 'not-json-rpc' ? problem.id : null, error } as never).catch(() => undefined);
+}

@@ -1,0 +1,47 @@
+// Where logs, keys and heads live: outside the workspace by default, in the user's state directory.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** `$AIRLOCK_STATE_DIR`, else `$XDG_STATE_HOME/airlock`, else `~/.local/state/airlock`. */
+export function airlockStateDir(): string {
+  const override = process.env['AIRLOCK_STATE_DIR'];
+  if (override) return path.resolve(override);
+  const xdg = process.env['XDG_STATE_HOME'];
+  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state');
+  return path.join(base, 'airlock');
+}
+
+export function defaultKeyDir(): string {
+  return path.join(airlockStateDir(), 'keys');
+}
+
+/** A per-workspace folder in the state directory, so an agent that can write the workspace cannot touch its logs. */
+export function defaultLogDir(workspaceRoot: string): string {
+  let real: string;
+  try {
+    real = fs.realpathSync(workspaceRoot);
+  } catch {
+    real = path.resolve(workspaceRoot);
+  }
+  const id = crypto.hash('sha256', real, 'hex').slice(0, 16);
+  const name = path.basename(real).replace(/[^A-Za-z0-9._-]/g, '_') || 'root';
+  return path.join(airlockStateDir(), 'logs', `${id}-${name}`);
+}
+
+/** One file per session (`<ISO time>-<session>.jsonl`), so concurrent sessions never share a chain. */
+export function sessionLogFile(logDir: string, session: string, now: Date = new Date()): string {
+  const stamp = now.toISOString().replace(/[:.]/g, '-');
+  const safe = session.replace(/[^A-Za-z0-9._-]/g, '_');
+  return path.join(logDir, `${stamp}-${safe}.jsonl`);
+}
+
+/** The latest head of a log, kept apart from it so a cut at a line boundary is still noticed. */
+export function headFileOf(logFile: string): string {
+  return `${logFile}.head`;
+}
+
+export function lockFileOf(logFile: string): string {
+  return `${logFile}.lock`;
+}

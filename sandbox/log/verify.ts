@@ -1,0 +1,231 @@
+// Verifies a log file end to end: every line's hash, the chain, seq order, checkpoint signatures, the head kept apart.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import { AirlockError } from '../errors.js';
+import type { LogEntry } from './entry.js';
+import { checkpointMessage, ENTRY_DOMAIN, genesisPrev, HASH_HEX_LENGTH, parseLine } from './format.js';
+import { readHead } from './head.js';
+import { checkSignature, trustedKeys } from './keys.js';
+import { NextMatch, scanLines } from './lines.js';
+import { defaultKeyDir } from './paths.js';
+
+export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'truncated' | 'bad-signature' | 'torn-line' | 'unknown-key' | 'malformed';
+
+export interface VerifyReport {
+  ok: boolean;
+  entries: number;
+  lastCheckpoint?: { index: number; keyId: string };
+  problem?: { seq?: number; line: number; kind: VerifyProblemKind; message: string };
+}
+
+const DOMAIN = Buffer.from(ENTRY_DOMAIN, 'utf8');
+const DL = DOMAIN.length;
+const BODY = HASH_HEX_LENGTH + 1; // the json starts after `<hash> `
+const PREV_NEEDLE = Buffer.from(',"prev":"');
+const SEQ_NEEDLE = Buffer.from(',"seq":');
+/** How far past a seq jump the verifier looks for the missing seq, to tell a reordering from a gap. */
+const LOOKAHEAD_LINES = 10_000;
+
+function isHexHash(buf: Buffer, start: number): boolean {
+  for (let i = start; i < start + HASH_HEX_LENGTH; i++) {
+    const c = buf[i] as number;
+    if (!((c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x66))) return false;
+  }
+  return true;
+}
+
+/** The top-level seq of a line (see format.ts for why the last `,"seq":` is top-level), or -1. */
+function seqOf(buf: Buffer, start: number, end: number): number {
+  const at = buf.lastIndexOf(SEQ_NEEDLE, end);
+  if (at < start + BODY) return -1;
+  let seq = 0;
+  let i = at + SEQ_NEEDLE.length;
+  for (; i < end; i++) {
+    const c = buf[i] as number;
+    if (c < 0x30 || c > 0x39) break;
+    seq = seq * 10 + (c - 0x30);
+  }
+  const stop = buf[i];
+  return i > at + SEQ_NEEDLE.length && (stop === 0x2c || stop === 0x7d) ? seq : -1;
+}
+
+export function verifyLog(file: string, opts: { keyDir?: string } = {}): VerifyReport {
+  const keyDir = opts.keyDir ?? defaultKeyDir();
+  const keys = trustedKeys(keyDir);
+  let fd: number;
+  try {
+    fd = fs.openSync(file, 'r');
+  } catch (err) {
+    throw new AirlockError({ code: 'log.unreadable', message: `Cannot read the log ${file}: ${(err as Error).message}`, place: { file } });
+  }
+  try {
+    return verifyOpen(fd, file, keyDir, keys);
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>): VerifyReport {
+  const size = fs.fstatSync(fd).size;
+  const recordedHead = readHead(file);
+  let scratch = Buffer.allocUnsafe(64 << 10);
+  DOMAIN.copy(scratch, 0);
+  const head = Buffer.alloc(HASH_HEX_LENGTH); // hash of the last good entry, as hex text
+  const computed = Buffer.alloc(HASH_HEX_LENGTH);
+  let expected = 1;
+  let lineNo = 0;
+  let checkpoints = 0;
+  let lastCheckpoint: VerifyReport['lastCheckpoint'];
+  let hashAtRecordedHead: string | undefined;
+  let problem: VerifyReport['problem'];
+  let pendingGap: { line: number; found: number; searched: number } | undefined;
+  const checkpointKind = new NextMatch('"kind":"checkpoint"');
+
+  const hashMatches = (buf: Buffer, start: number, end: number, prev: Buffer): boolean => {
+    const jsonLen = end - start - BODY;
+    if (scratch.length < DL + HASH_HEX_LENGTH + jsonLen) {
+      scratch = Buffer.allocUnsafe((DL + HASH_HEX_LENGTH + jsonLen) * 2);
+      DOMAIN.copy(scratch, 0);
+    }
+    prev.copy(scratch, DL);
+    buf.copy(scratch, DL + HASH_HEX_LENGTH, start + BODY, end);
+    computed.write(crypto.hash('sha256', scratch.subarray(0, DL + HASH_HEX_LENGTH + jsonLen), 'hex'), 0, 'latin1');
+    return computed.compare(buf, start, start + HASH_HEX_LENGTH) === 0;
+  };
+
+  const accept = (buf: Buffer, start: number) => {
+    if (recordedHead && expected === recordedHead.seq) hashAtRecordedHead = buf.toString('latin1', start, start + HASH_HEX_LENGTH);
+    buf.copy(head, 0, start, start + HASH_HEX_LENGTH);
+    expected++;
+  };
+
+  const checkCheckpoint = (entry: LogEntry): VerifyReport['problem'] | undefined => {
+    checkpoints++;
+    const k = checkpoints;
+    const data = (entry.data ?? {}) as { size?: unknown; head?: unknown; time?: unknown; keyId?: unknown; sig?: unknown };
+    const where = { seq: entry.seq, line: lineNo };
+    if (data.size !== entry.seq - 1 || data.head !== entry.prev || typeof data.time !== 'string' || typeof data.sig !== 'string') {
+      return { ...where, kind: 'bad-signature', message: `checkpoint #${k} (seq ${entry.seq}) does not sign the chain it closes: it names size ${String(data.size)} and another head.` };
+    }
+    const keyId = String(data.keyId);
+    const key = keys.get(keyId);
+    if (!key) {
+      return { ...where, kind: 'unknown-key', message: `checkpoint #${k} (seq ${entry.seq}) is signed by an unknown key ${keyId} (not in ${keyDir}).` };
+    }
+    if (!checkSignature(key, checkpointMessage({ size: data.size, head: data.head, time: data.time }), data.sig)) {
+      return { ...where, kind: 'bad-signature', message: `checkpoint #${k} (seq ${entry.seq}) has a bad signature: the entries up to seq ${data.size} are not the ones key ${keyId} signed.` };
+    }
+    lastCheckpoint = { index: k, keyId };
+    return undefined;
+  };
+
+  /** The careful path: parse the line to tell exactly what is wrong, or accept it (a nested `prev` fooled the fast path). */
+  const diagnose = (buf: Buffer, start: number, end: number): VerifyReport['problem'] | undefined => {
+    const line = lineNo;
+    if (end - start < BODY + 2 || buf[start + HASH_HEX_LENGTH] !== 0x20 || !isHexHash(buf, start)) {
+      return { seq: expected, line, kind: 'malformed', message: `line ${line} is not \`<hash> <json>\`: it was altered or is not an Airlock log line.` };
+    }
+    let entry: LogEntry | undefined;
+    try {
+      entry = parseLine(buf.toString('utf8', start, end), line);
+    } catch {
+      entry = undefined;
+    }
+    const storedPrev = entry && /^[0-9a-f]{64}$/.test(entry.prev) ? Buffer.from(entry.prev, 'latin1') : undefined;
+    if (!entry || !storedPrev || !hashMatches(buf, start, end, storedPrev)) {
+      return { seq: expected, line, kind: 'hash-mismatch', message: `hash mismatch: entry ${expected} (line ${line}) was altered: its bytes do not match its hash.` };
+    }
+    if (entry.seq < expected) {
+      return { seq: entry.seq, line, kind: 'reordered', message: `reordered: line ${line} holds seq ${entry.seq} where seq ${expected} belongs (lines were moved or duplicated).` };
+    } else if (entry.seq > expected) {
+      pendingGap = { line, found: entry.seq, searched: 0 };
+      return undefined;
+    } else if (line === 1) {
+      const header = entry.data;
+      if (entry.kind !== 'session.start' || !header || genesisPrev(header) !== entry.prev) {
+        return { seq: entry.seq, line, kind: 'hash-mismatch', message: 'hash mismatch: the first entry does not commit to its session header (the start of the log was replaced).' };
+      }
+    } else if (!storedPrev.equals(head)) {
+      return { seq: entry.seq, line, kind: 'hash-mismatch', message: `hash mismatch: entry ${entry.seq} (line ${line}) does not chain to entry ${entry.seq - 1}: that entry was altered and re-hashed, or replaced.` };
+    }
+    if (entry.kind === 'checkpoint') {
+      const bad = checkCheckpoint(entry);
+      if (bad) return bad;
+    }
+    accept(buf, start);
+    return undefined;
+  };
+
+  const stoppedAt = scanLines(fd, 0, size, (buf, start, end, _offset, chunk) => {
+    lineNo++;
+    if (pendingGap) {
+      // Looking for the missing seq: found later means the lines were reordered, never found means a gap.
+      if (seqOf(buf, start, end) === expected) {
+        problem = { seq: pendingGap.found, line: pendingGap.line, kind: 'reordered', message: `reordered: line ${pendingGap.line} holds seq ${pendingGap.found} but seq ${expected} comes later, at line ${lineNo}.` };
+        return false;
+      }
+      if (++pendingGap.searched >= LOOKAHEAD_LINES) return false;
+      return true;
+    }
+    // Fast path: framing, top-level prev and seq found in place, hash of the stored bytes matches.
+    const len = end - start;
+    if (lineNo > 1 && len > BODY + 2 && buf[start + HASH_HEX_LENGTH] === 0x20) {
+      const p = buf.lastIndexOf(PREV_NEEDLE, end);
+      const v = p + PREV_NEEDLE.length;
+      if (p >= start + BODY && buf[v + HASH_HEX_LENGTH] === 0x22 && head.compare(buf, v, v + HASH_HEX_LENGTH) === 0
+        && seqOf(buf, start, end) === expected && hashMatches(buf, start, end, head)) {
+        if (checkpointKind.within(buf, start, end, chunk) >= 0) {
+          const entry = parseLine(buf.toString('utf8', start, end), lineNo);
+          if (entry.kind === 'checkpoint') {
+            problem = checkCheckpoint(entry);
+            if (problem) return false;
+          }
+        }
+        accept(buf, start);
+        return true;
+      }
+    }
+    problem = diagnose(buf, start, end);
+    return problem === undefined;
+  });
+
+  const entries = expected - 1;
+  if (pendingGap && !problem) {
+    problem = { seq: expected, line: pendingGap.line, kind: 'seq-gap', message: `seq gap: entry ${expected} is missing (line ${pendingGap.line} holds seq ${pendingGap.found}).` };
+  }
+  const since = lastCheckpoint ? `after checkpoint #${lastCheckpoint.index}` : 'before any checkpoint';
+  if (!problem && recordedHead && recordedHead.seq > entries) {
+    problem = {
+      seq: entries + 1,
+      line: lineNo + 1,
+      kind: 'truncated',
+      message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
+    };
+  }
+  if (!problem && stoppedAt < size) {
+    problem = {
+      seq: expected,
+      line: lineNo + 1,
+      kind: 'torn-line',
+      message: `torn last line: ${size - stoppedAt} bytes without a newline after entry ${entries} (the writer was interrupted); the next open cuts it and logs the recovery.`,
+    };
+  }
+  if (!problem && recordedHead && hashAtRecordedHead !== undefined && hashAtRecordedHead !== recordedHead.hash) {
+    problem = { seq: recordedHead.seq, line: recordedHead.seq, kind: 'hash-mismatch', message: `hash mismatch: entry ${recordedHead.seq} differs from the head recorded apart from the log (the log was rewritten).` };
+  }
+  if (!problem && entries === 0) {
+    problem = { line: 1, kind: 'truncated', message: 'truncated: the log holds no entries.' };
+  }
+  return { ok: problem === undefined, entries, ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}) };
+}
+
+/** The one-line summary `airlock verify` prints. */
+export function describeReport(report: VerifyReport): string {
+  if (report.ok) {
+    const cp = report.lastCheckpoint ? `last checkpoint #${report.lastCheckpoint.index} signed by ${report.lastCheckpoint.keyId}` : 'no checkpoint yet';
+    return `${report.entries} entries, chain intact, ${cp}`;
+  }
+  const p = report.problem;
+  if (!p) return `${report.entries} entries, not verified`;
+  return `${p.seq !== undefined ? `entry ${p.seq}, ` : ''}line ${p.line}: ${p.message}`;
+}

@@ -1,0 +1,303 @@
+// The single writer of one log file: redacts, chains, writes each entry before returning, groups fsyncs, checkpoints.
+import fs from 'node:fs';
+import path from 'node:path';
+import { AirlockError } from '../errors.js';
+import { ENTRY_KINDS, type EntryInput, type LogEntry } from './entry.js';
+import { checkpointMessage, entryHash, genesisPrev, LineEncoder, parseLine } from './format.js';
+import { readHead, writeHead } from './head.js';
+import { loadOrCreateSigningKey, signCheckpoint, type SigningKey } from './keys.js';
+import { NextMatch, readTail, scanLines } from './lines.js';
+import { acquireLock, type LogLock } from './lock.js';
+import { defaultKeyDir } from './paths.js';
+import { redactString, redactValue } from './redact.js';
+import { digest } from './digest.js';
+
+export { digest } from './digest.js';
+export { defaultLogDir } from './paths.js';
+
+export interface ActionLogOptions {
+  file: string;
+  session: string;
+  /** Hash of the policy in force; the first entry commits to it. */
+  policyHash: string;
+  /** Where the Ed25519 checkpoint key lives (default: `<state>/airlock/keys`). */
+  keyDir?: string;
+  /** A checkpoint every N entries (default 4096), and one at close. */
+  checkpointEvery?: number;
+  /** fsync at most this long after an append (default 5 ms). */
+  fsyncWindowMs?: number;
+  /** Extra session-header fields (workspace, agent, version ...), redacted. */
+  header?: Record<string, unknown>;
+}
+
+const KINDS = new Set<string>(ENTRY_KINDS);
+
+/** Copies the known fields of an entry, redacting every free-text and structured field. */
+function redactEntry(input: EntryInput): EntryInput {
+  if (!KINDS.has(input.kind)) {
+    throw new AirlockError({ code: 'log.bad-entry', message: `Unknown log entry kind "${String(input.kind)}"; use one of ${ENTRY_KINDS.join(', ')}.` });
+  }
+  const out: EntryInput = { kind: input.kind };
+  if (input.task !== undefined) out.task = redactString(input.task);
+  if (input.action !== undefined) out.action = redactString(input.action);
+  if (input.target !== undefined) out.target = redactString(input.target);
+  if (input.verdict !== undefined) out.verdict = input.verdict;
+  if (input.rule !== undefined) out.rule = redactValue(input.rule);
+  if (input.decidedBy !== undefined) out.decidedBy = input.decidedBy;
+  if (input.outcome !== undefined) out.outcome = input.outcome;
+  if (input.error !== undefined) out.error = { code: input.error.code, message: redactString(input.error.message) };
+  if (input.durationMs !== undefined) out.durationMs = input.durationMs;
+  if (input.digests !== undefined) out.digests = input.digests;
+  if (input.script !== undefined) out.script = input.script;
+  if (input.ref !== undefined) out.ref = input.ref;
+  if (input.data !== undefined) out.data = redactValue(input.data) as Record<string, unknown>;
+  return out;
+}
+
+function writeAll(fd: number, buf: Buffer): number {
+  let off = 0;
+  while (off < buf.length) off += fs.writeSync(fd, buf, off, buf.length - off);
+  return buf.length;
+}
+
+/** ISO timestamps, formatted once per millisecond (toISOString costs as much as hashing an entry). */
+class Clock {
+  private ms = -1;
+  private iso = '';
+  now(): string {
+    const ms = Date.now();
+    if (ms !== this.ms) {
+      this.ms = ms;
+      this.iso = new Date(ms).toISOString();
+    }
+    return this.iso;
+  }
+}
+
+export class ActionLog {
+  readonly file: string;
+  readonly session: string;
+  readonly keyId: string;
+  private readonly fd: number;
+  private readonly lock: LogLock;
+  private readonly key: SigningKey;
+  private readonly checkpointEvery: number;
+  private readonly fsyncWindowMs: number;
+  private readonly listeners = new Set<(e: LogEntry) => void>();
+  private readonly encoder = new LineEncoder();
+  private readonly clock = new Clock();
+  private seq = 0;
+  private prev = '';
+  private bytes = 0;
+  private checkpoints = 0;
+  private sinceCheckpoint = 0;
+  private syncTimer: NodeJS.Timeout | undefined;
+  private syncsInFlight = 0;
+  private closed = false;
+  private fdClosed = false;
+
+  private constructor(file: string, session: string, fd: number, lock: LogLock, key: SigningKey, opts: ActionLogOptions) {
+    this.file = file;
+    this.session = session;
+    this.fd = fd;
+    this.lock = lock;
+    this.key = key;
+    this.keyId = key.keyId;
+    this.checkpointEvery = Math.max(1, opts.checkpointEvery ?? 4096);
+    this.fsyncWindowMs = Math.max(0, opts.fsyncWindowMs ?? 5);
+  }
+
+  /** Opens (or creates) a log file for one writer; recovers a torn tail (logging it) and continues an existing chain. */
+  static open(opts: ActionLogOptions): ActionLog {
+    const file = path.resolve(opts.file);
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    const lock = acquireLock(file);
+    let fd: number | undefined;
+    try {
+      const key = loadOrCreateSigningKey(opts.keyDir ?? defaultKeyDir());
+      fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
+      const log = new ActionLog(file, opts.session, fd, lock, key, opts);
+      const recovery = log.resume();
+      const header: Record<string, unknown> = {
+        ...(redactValue(opts.header ?? {}) as Record<string, unknown>),
+        v: 1,
+        session: opts.session,
+        policyHash: opts.policyHash,
+        keyId: key.keyId,
+        publicKey: key.publicKey,
+        created: new Date().toISOString(),
+        pid: process.pid,
+      };
+      if (log.seq === 0) {
+        log.prev = genesisPrev(header);
+        log.write({ kind: 'session.start', data: header });
+        if (recovery) log.write({ kind: 'recovery', data: recovery });
+      } else {
+        if (recovery) log.write({ kind: 'recovery', data: recovery });
+        log.write({ kind: 'session.start', data: header });
+      }
+      fs.fsyncSync(fd);
+      log.saveHead(true);
+      return log;
+    } catch (err) {
+      if (fd !== undefined) fs.closeSync(fd);
+      lock.release();
+      throw err;
+    }
+  }
+
+  /** Reads the existing tail: cuts a torn last line, picks up seq/prev/checkpoints, and says what was recovered. */
+  private resume(): Record<string, unknown> | undefined {
+    const size = fs.fstatSync(this.fd).size;
+    if (size === 0) return undefined;
+    const recovery: Record<string, unknown> = {};
+    const tail = readTail(this.fd, size);
+    if (tail.wholeEnd < size) {
+      const torn = Buffer.allocUnsafe(size - tail.wholeEnd);
+      fs.readSync(this.fd, torn, 0, torn.length, tail.wholeEnd);
+      fs.ftruncateSync(this.fd, tail.wholeEnd);
+      fs.fsyncSync(this.fd);
+      recovery['tornLine'] = { offset: tail.wholeEnd, bytes: torn.length, digest: digest(torn) };
+    }
+    if (tail.lastLine) {
+      const text = tail.lastLine.toString('utf8');
+      const last = parseLine(text, undefined);
+      if (entryHash(last.prev, text.slice(65)) !== last.hash) {
+        throw new AirlockError({
+          code: 'log.corrupt',
+          message: `The last entry of ${this.file} (seq ${last.seq}) does not match its hash; run \`airlock verify\` and start a new log file.`,
+          place: { file: this.file },
+        });
+      }
+      this.seq = last.seq;
+      this.prev = last.hash;
+      this.bytes = tail.wholeEnd;
+      this.checkpoints = this.countCheckpoints(tail.wholeEnd);
+    }
+    const head = readHead(this.file);
+    if (head && head.seq > this.seq) {
+      recovery['lostEntries'] = { from: this.seq + 1, to: head.seq, headHash: head.hash };
+    }
+    return Object.keys(recovery).length > 0 ? recovery : undefined;
+  }
+
+  private countCheckpoints(end: number): number {
+    let count = 0;
+    const checkpointKind = new NextMatch('"kind":"checkpoint"');
+    scanLines(this.fd, 0, end, (buf, start, lineEnd, _offset, chunk) => {
+      if (checkpointKind.within(buf, start, lineEnd, chunk) < 0) return;
+      try {
+        if (parseLine(buf.toString('utf8', start, lineEnd)).kind === 'checkpoint') count++;
+      } catch {
+        // verify reports malformed lines; counting skips them
+      }
+    });
+    return count;
+  }
+
+  /** Redacts, chains and writes one entry; returns once write(2) has returned, so the entry is in the file. */
+  append(entry: EntryInput): LogEntry {
+    if (this.closed) {
+      throw new AirlockError({ code: 'log.closed', message: `The log ${this.file} is closed; no action may run without its entry.` });
+    }
+    if (entry.kind === 'checkpoint' || entry.kind === 'session.start') {
+      throw new AirlockError({ code: 'log.bad-entry', message: `"${entry.kind}" entries are written by the log itself.` });
+    }
+    return this.write(redactEntry(entry));
+  }
+
+  onAppend(listener: (e: LogEntry) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  private write(clean: EntryInput): LogEntry {
+    const body = { ...clean, v: 1 as const, seq: this.seq + 1, ts: this.clock.now(), session: this.session, prev: this.prev };
+    const { hash, line } = this.encoder.encode(body);
+    this.bytes += writeAll(this.fd, line);
+    this.seq = body.seq;
+    this.prev = hash;
+    const entry: LogEntry = { ...body, hash };
+    for (const listener of this.listeners) {
+      try {
+        listener(entry);
+      } catch {
+        // A failing listener (a panel) must not stop the log.
+      }
+    }
+    this.scheduleSync();
+    if (clean.kind !== 'checkpoint' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint();
+    return entry;
+  }
+
+  private scheduleSync(): void {
+    if (this.syncTimer !== undefined || this.closed) return;
+    this.syncTimer = setTimeout(() => this.groupSync(), this.fsyncWindowMs);
+    this.syncTimer.unref();
+  }
+
+  private groupSync(): void {
+    this.syncTimer = undefined;
+    if (this.closed) return;
+    this.syncsInFlight++;
+    const head = this.headNow();
+    fs.fsync(this.fd, (err) => {
+      this.syncsInFlight--;
+      if (this.closed) {
+        if (this.syncsInFlight === 0 && !this.fdClosed) this.closeFd();
+        return;
+      }
+      if (!err) {
+        try {
+          writeHead(this.file, head, false);
+        } catch {
+          // The head file is advisory between checkpoints; the next checkpoint rewrites it durably.
+        }
+      }
+    });
+  }
+
+  private headNow() {
+    return { v: 1 as const, seq: this.seq, hash: this.prev, bytes: this.bytes, checkpoint: this.checkpoints };
+  }
+
+  private saveHead(durable: boolean): void {
+    writeHead(this.file, this.headNow(), durable);
+  }
+
+  /** Signs { size, head, time } with the checkpoint key and logs it; fsyncs the log and the head file at once. */
+  checkpoint(): void {
+    if (this.closed) {
+      throw new AirlockError({ code: 'log.closed', message: `The log ${this.file} is closed.` });
+    }
+    fs.fsyncSync(this.fd);
+    const cp = { size: this.seq, head: this.prev, time: new Date().toISOString() };
+    const sig = signCheckpoint(this.key, checkpointMessage(cp));
+    this.checkpoints++;
+    this.write({ kind: 'checkpoint', data: { index: this.checkpoints, ...cp, keyId: this.key.keyId, sig } });
+    this.sinceCheckpoint = 0;
+    fs.fsyncSync(this.fd);
+    this.saveHead(true);
+  }
+
+  /** Logs the session's end, checkpoints it, fsyncs and releases the lock; idempotent. */
+  close(): void {
+    if (this.closed) return;
+    try {
+      this.write({ kind: 'session.end' });
+      this.checkpoint();
+    } finally {
+      this.closed = true;
+      if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+      this.syncTimer = undefined;
+      // An async group fsync still holds the fd: it is closed when that fsync returns, never reused under it.
+      if (this.syncsInFlight === 0) this.closeFd();
+      this.lock.release();
+    }
+  }
+
+  private closeFd(): void {
+    this.fdClosed = true;
+    fs.closeSync(this.fd);
+  }
+}

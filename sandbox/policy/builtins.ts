@@ -1,0 +1,63 @@
+// Built-in protections no policy can open: Airlock's own files, git hooks and config, editor settings, the log directory.
+import path from 'node:path';
+import { compileGlobList, escapeGlob, type GlobContext, type GlobList } from './globs.js';
+import { toPosix, type NormalisedPath } from './paths.js';
+import type { RuleRef } from './types.js';
+
+/**
+ * Workspace paths an agent may never write, delete or create: changing them would change the policy, run code outside
+ * the sandbox (git hooks, `core.hooksPath`/`core.fsmonitor` in .git/config, tasks and settings in .vscode) or hide tracks.
+ * Nested repositories' hooks and config are protected too.
+ */
+export const BUILTIN_WRITE_PROTECTED = [
+  '.airlock/policy.json', '.airlock/**', '.git/hooks/**', '.git/config', '.vscode/**', '**/.git/hooks/**', '**/.git/config',
+] as const;
+
+/** Directories whose removal would remove a protected path (a recursive delete of `.git` removes its hooks). */
+const BUILTIN_PROTECTED_ROOTS = ['.airlock', '.git/hooks', '.git/config', '.vscode'] as const;
+
+export interface BuiltinProtections {
+  readonly writeDeny: GlobList;
+  readonly readDeny: GlobList;
+  /** Workspace-relative (posix) and absolute roots of protected subtrees, for deletes of an ancestor. */
+  readonly relRoots: readonly { root: string; ref: RuleRef }[];
+  readonly absRoots: readonly { root: string; ref: RuleRef }[];
+}
+
+const builtinRef = (pattern: string): RuleRef => ({ layer: 'builtin', pattern });
+
+export function compileBuiltins(ctx: GlobContext, protectedPaths: readonly string[]): BuiltinProtections {
+  const absGlobs = protectedPaths.map((p) => {
+    const abs = toPosix(path.resolve(p)).replace(/\/+$/, '');
+    return { pattern: '//' + escapeGlob(abs).replace(/^\/+/, '') + '/**', ref: builtinRef(`${abs}/**`), abs };
+  });
+  const writeDeny = compileGlobList([
+    ...BUILTIN_WRITE_PROTECTED.map((pattern) => ({ pattern, ref: builtinRef(pattern) })),
+    ...absGlobs,
+  ], ctx, true);
+  const readDeny = compileGlobList(absGlobs, ctx, true);
+  return {
+    writeDeny,
+    readDeny,
+    relRoots: BUILTIN_PROTECTED_ROOTS.map((root) => ({ root, ref: builtinRef(root === '.git/config' ? root : `${root}/**`) })),
+    absRoots: absGlobs.map((g) => ({ root: g.abs, ref: g.ref })),
+  };
+}
+
+/** For a delete: the protection of a protected subtree the target contains (deleting `.git` or `.` removes `.git/hooks`). */
+export function deleteRemovesProtected(b: BuiltinProtections, p: NormalisedPath, caseInsensitive: boolean): RuleRef | undefined {
+  const fold = (x: string) => (caseInsensitive ? x.toLowerCase() : x);
+  const contains = (dir: string, root: string) => {
+    const d = fold(dir).replace(/\/+$/, '');
+    const r = fold(root);
+    return d === '' || r === d || r.startsWith(d + '/');
+  };
+  if (p.rel !== null) {
+    for (const r of b.relRoots) {
+      if (p.rel === '.' || contains(p.rel, r.root)) return r.ref;
+    }
+  }
+  const abs = toPosix(p.abs);
+  for (const r of b.absRoots) if (contains(abs, r.root)) return r.ref;
+  return undefined;
+}

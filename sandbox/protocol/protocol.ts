@@ -1,0 +1,166 @@
+// Architecture invariant: this file is the whole extension ↔ harness protocol; it is pure (types and validation, no I/O).
+// JSON-RPC 2.0 over stdio (vscode-jsonrpc). Every message states its direction; every inbound message is validated
+// with the zod schema next to it before it is handled.
+import { z } from 'zod';
+import { NotificationType, NotificationType0, RequestType, RequestType0 } from 'vscode-jsonrpc';
+import type { ActionRequest, ActionResult, ApprovalAnswer, ApprovalRequest } from '../pipeline/types.js';
+import type { AirlockProblem } from '../errors.js';
+
+export type { ActionRequest, ActionResult, ApprovalAnswer, ApprovalRequest } from '../pipeline/types.js';
+export type { AirlockProblem } from '../errors.js';
+
+/** Bumped on any incompatible change. initialize refuses a mismatch and says which side to update. */
+export const PROTOCOL_VERSION = 1;
+
+/** Largest message either side accepts, in bytes. Larger ones get a JSON-RPC error and are skipped. */
+export const MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+
+/** Exit codes of `airlock host`. */
+export const HOST_EXIT = {
+  /** shutdown was requested and done, then exit (or the end of stdin). */
+  ok: 0,
+  /** The transport broke (stdin closed or unreadable) before shutdown: everything pending was denied. */
+  transportLost: 3,
+  /** A fatal error inside the harness (an isolate catastrophe): everything pending was denied. */
+  fatal: 4,
+} as const;
+
+/** Custom JSON-RPC error codes (the -32000..-32099 range is the server's). */
+export const ERROR_CODES = {
+  protocolVersion: -32001,
+  notInitialized: -32002,
+  policyInvalid: -32003,
+  unknownTask: -32004,
+  messageTooLarge: -32005,
+} as const;
+
+// ── shared shapes ───────────────────────────────────────────────────────────────────────────────────────────────────
+
+const RuleSet = z.strictObject({ allow: z.array(z.string()).optional(), deny: z.array(z.string()).optional() });
+const ArgvRuleSet = z.strictObject({ allow: z.array(z.array(z.string()).min(1)).optional(), deny: z.array(z.array(z.string()).min(1)).optional() });
+export const ScopeParams = z.strictObject({
+  fs: z.strictObject({ read: RuleSet.optional(), write: RuleSet.optional() }).optional(),
+  net: RuleSet.optional(),
+  exec: ArgvRuleSet.optional(),
+});
+
+const Path = z.string().min(1).max(4096);
+export const ActionRequestSchema = z.discriminatedUnion('action', [
+  z.strictObject({ action: z.literal('fs.read'), path: Path, encoding: z.enum(['utf8', 'base64']).optional() }),
+  z.strictObject({ action: z.literal('fs.write'), path: Path, content: z.string(), encoding: z.enum(['utf8', 'base64']).optional() }),
+  z.strictObject({ action: z.literal('fs.list'), path: Path }),
+  z.strictObject({ action: z.literal('fs.stat'), path: Path }),
+  z.strictObject({ action: z.literal('fs.delete'), path: Path, recursive: z.boolean().optional() }),
+  z.strictObject({ action: z.literal('fs.mkdir'), path: Path }),
+  z.strictObject({
+    action: z.literal('net.fetch'), url: z.string().min(1).max(8192), method: z.string().min(1).max(16).optional(),
+    headers: z.record(z.string(), z.string()).optional(), body: z.string().optional(),
+  }),
+  z.strictObject({
+    action: z.literal('exec'), argv: z.array(z.string()).min(1), cwd: z.string().optional(),
+    timeoutMs: z.number().int().positive().optional(), input: z.string().optional(),
+  }),
+]) satisfies z.ZodType<ActionRequest>;
+
+export interface TaskInfo { id: string; intent: string; template?: string; started: number; expires: number }
+export interface GrantInfo { id: string; taskId: string; scope: 'once' | 'task'; kind: string; target?: string | readonly string[]; created: number }
+export interface PolicyInfo { file: string; hash: string; warnings: AirlockProblem[] }
+
+// ── client → harness ────────────────────────────────────────────────────────────────────────────────────────────────
+
+export const InitializeParams = z.strictObject({
+  protocolVersion: z.number().int(),
+  clientName: z.string().min(1),
+  /** The workspace folder the agent works in. */
+  workspaceRoot: z.string().min(1),
+  /** Default: <workspaceRoot>/.airlock/policy.json, or the airlock:default preset when there is none. */
+  policyFile: z.string().optional(),
+  /** Default: a per-workspace folder in the user's state directory. */
+  logDir: z.string().optional(),
+  /** Who answers approval prompts: the client (approval/request) or nobody (deny). */
+  prompter: z.enum(['client', 'deny-all']).default('client'),
+});
+/** `policy` is null when it failed to load: then no task can start (Airlock fails closed) until policy/load succeeds. */
+export interface InitializeResult { protocolVersion: number; session: string; logFile: string; policy: PolicyInfo | null; problems: AirlockProblem[] }
+/** client → harness: first message; exchanges protocol versions and opens the session. */
+export const initialize = new RequestType<z.input<typeof InitializeParams>, InitializeResult, void>('initialize');
+
+export const PolicyLoadParams = z.strictObject({ file: z.string().optional() });
+export type PolicyLoadResult = { ok: true; policy: PolicyInfo } | { ok: false; problems: AirlockProblem[] };
+/** client → harness: loads or reloads the policy. On failure the previous policy stays (or, if none, everything is denied). */
+export const policyLoad = new RequestType<z.input<typeof PolicyLoadParams>, PolicyLoadResult, void>('policy/load');
+
+export const TaskStartParams = z.strictObject({
+  intent: z.string().optional(), template: z.string().optional(), scope: ScopeParams.optional(),
+  ttlSeconds: z.number().int().positive().optional(),
+});
+/** client → harness: starts a task from a template or an explicit scope (which only narrows the policy). */
+export const taskStart = new RequestType<z.input<typeof TaskStartParams>, TaskInfo, void>('task/start');
+
+export const TaskRef = z.strictObject({ taskId: z.string().min(1) });
+/** client → harness: ends a task; its grants are revoked. */
+export const taskEnd = new RequestType<z.input<typeof TaskRef>, { ended: boolean }, void>('task/end');
+/** client → harness: lists running tasks. */
+export const taskList = new RequestType0<TaskInfo[], void>('task/list');
+
+export const GrantListParams = z.strictObject({ taskId: z.string().optional() });
+/** client → harness: lists grants (of one task or all). */
+export const grantList = new RequestType<z.input<typeof GrantListParams>, GrantInfo[], void>('grant/list');
+export const GrantRevokeParams = z.strictObject({ grantId: z.string().min(1) });
+/** client → harness: revokes a grant. */
+export const grantRevoke = new RequestType<z.input<typeof GrantRevokeParams>, { revoked: boolean }, void>('grant/revoke');
+
+export const ActionRunParams = z.strictObject({ taskId: z.string().min(1), request: ActionRequestSchema });
+/** client → harness: runs one agent action through the pipeline; denials are results, not errors. */
+export const actionRun = new RequestType<z.input<typeof ActionRunParams>, ActionResult, void>('action/run');
+
+export const ScriptRunParams = z.strictObject({ taskId: z.string().min(1), code: z.string().max(1024 * 1024) });
+/** client → harness: runs an agent-written script in the task's isolate. */
+export const scriptRun = new RequestType<z.input<typeof ScriptRunParams>, ActionResult, void>('script/run');
+
+export const KillParams = z.strictObject({ target: z.string().min(1), reason: z.string().optional() });
+/** client → harness: the kill switch: `target` is a task id or "all". */
+export const kill = new RequestType<z.input<typeof KillParams>, { killed: string[] }, void>('kill');
+
+export const LogFilterParams = z.strictObject({
+  task: z.string().optional(), verdict: z.enum(['allow', 'ask', 'deny']).optional(), action: z.string().optional(),
+  since: z.string().optional(), until: z.string().optional(),
+});
+export const LogReadParams = z.strictObject({ filter: LogFilterParams.optional(), limit: z.number().int().positive().max(100000).optional() });
+/** client → harness: reads this session's action log (entries as written, filtered). */
+export const logRead = new RequestType<z.input<typeof LogReadParams>, unknown[], void>('log/read');
+export const LogFollowParams = z.strictObject({ filter: LogFilterParams.optional() });
+/** client → harness: from now on, sends each appended entry matching the filter as log/entry. */
+export const logFollow = new RequestType<z.input<typeof LogFollowParams>, { following: true }, void>('log/follow');
+/** client → harness: stops log/entry notifications. */
+export const logUnfollow = new RequestType0<{ following: false }, void>('log/unfollow');
+
+/** client → harness: ends every task and closes the log (final checkpoint); the host then waits for exit. */
+export const shutdown = new RequestType0<{ logFile: string | null }, void>('shutdown');
+/** client → harness: exit now; code 0 after shutdown, else the transport-lost code (as the language server protocol does). */
+export const exit = new NotificationType0('exit');
+
+// ── harness → client ────────────────────────────────────────────────────────────────────────────────────────────────
+
+/** harness → client: asks the user about an out-of-scope action. No answer by `deadline` means deny. */
+export const approvalRequest = new RequestType<ApprovalRequest, ApprovalAnswer, void>('approval/request');
+export const ApprovalAnswerSchema = z.strictObject({
+  answer: z.enum(['allow-once', 'allow-task', 'always', 'deny']),
+  target: z.union([z.string(), z.array(z.string())]).optional(),
+});
+
+/** harness → client: an entry was appended to the action log (sent while following). */
+export const logEntry = new NotificationType<unknown>('log/entry');
+
+/** harness → client: a task started, ended, expired or was killed. */
+export const taskStatus = new NotificationType<{ taskId: string; status: 'started' | 'ended' | 'expired' | 'killed'; reason?: string }>('task/status');
+
+/** harness → client: problems found while loading the policy (errors and warnings, located). */
+export const policyDiagnostics = new NotificationType<{ file: string; problems: AirlockProblem[] }>('policy/diagnostics');
+
+/** Formats a zod error as `jsonPath: message` lines, for JSON-RPC InvalidParams errors. */
+export function describeInvalid(method: string, error: z.ZodError): string {
+  return `${method}: invalid params: ` + error.issues
+    .map((i) => `${i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)'}: ${i.message}`)
+    .join('; ');
+}

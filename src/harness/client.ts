@@ -1,0 +1,93 @@
+// The extension's side of the protocol: starts `airlock host` in its own Node process and calls it through typed messages.
+// Architecture invariant: src/ reaches the harness only through sandbox/protocol; a crash there never takes the editor down.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import * as P from '../../sandbox/protocol/protocol.js';
+import type { ActionRequest, ActionResult, ApprovalAnswer, ApprovalRequest } from '../../sandbox/protocol/protocol.js';
+
+export interface HarnessClientOptions {
+  /** The command that starts the harness, e.g. [nodePath, '--no-node-snapshot', '/ext/dist/cli.js', 'host']. */
+  command: readonly string[];
+  cwd?: string;
+  env?: NodeJS.ProcessEnv;
+  /** Answers approval prompts; without one every prompt is denied. */
+  onApproval?: (request: ApprovalRequest) => Promise<ApprovalAnswer>;
+  onLogEntry?: (entry: unknown) => void;
+  onTaskStatus?: (status: { taskId: string; status: string; reason?: string }) => void;
+  onDiagnostics?: (d: { file: string; problems: unknown[] }) => void;
+  /** Called when the harness process exits, with its exit code (see HOST_EXIT). */
+  onExit?: (code: number | null, signal: NodeJS.Signals | null) => void;
+  /** Lines the harness printed on stderr. */
+  onStderr?: (text: string) => void;
+}
+
+export class HarnessClient {
+  readonly process: ChildProcess;
+  private readonly connection: MessageConnection;
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+
+  constructor(opts: HarnessClientOptions) {
+    const [cmd, ...args] = opts.command;
+    if (!cmd) throw new Error('HarnessClient: command is empty');
+    this.process = spawn(cmd, args, { cwd: opts.cwd, env: opts.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+    this.exited = new Promise((resolve) => {
+      this.process.on('exit', (code, signal) => {
+        opts.onExit?.(code, signal);
+        resolve({ code, signal });
+      });
+    });
+    this.process.stderr?.setEncoding('utf8').on('data', (d: string) => opts.onStderr?.(d));
+    this.process.stdin?.on('error', () => undefined); // the harness may exit first; its exit is reported through onExit
+    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    this.connection.onRequest(P.approvalRequest, async (request) => (opts.onApproval ? opts.onApproval(request) : { answer: 'deny' }));
+    this.connection.onNotification(P.logEntry, (e) => opts.onLogEntry?.(e));
+    this.connection.onNotification(P.taskStatus, (s) => opts.onTaskStatus?.(s));
+    this.connection.onNotification(P.policyDiagnostics, (d) => opts.onDiagnostics?.(d));
+    this.connection.onError(() => undefined);
+    this.connection.listen();
+  }
+
+  initialize(params: {
+    workspaceRoot: string; policyFile?: string; logDir?: string; prompter?: 'client' | 'deny-all'; clientName?: string; protocolVersion?: number;
+  }): Promise<P.InitializeResult> {
+    return this.connection.sendRequest(P.initialize, {
+      protocolVersion: params.protocolVersion ?? P.PROTOCOL_VERSION, clientName: params.clientName ?? 'airlock-vscode',
+      workspaceRoot: params.workspaceRoot,
+      ...(params.policyFile ? { policyFile: params.policyFile } : {}), ...(params.logDir ? { logDir: params.logDir } : {}),
+      prompter: params.prompter ?? 'client',
+    });
+  }
+
+  loadPolicy(file?: string): Promise<P.PolicyLoadResult> { return this.connection.sendRequest(P.policyLoad, file ? { file } : {}); }
+  startTask(params: { intent?: string; template?: string; scope?: unknown; ttlSeconds?: number }): Promise<P.TaskInfo> {
+    return this.connection.sendRequest(P.taskStart, params as never);
+  }
+  endTask(taskId: string): Promise<{ ended: boolean }> { return this.connection.sendRequest(P.taskEnd, { taskId }); }
+  listTasks(): Promise<P.TaskInfo[]> { return this.connection.sendRequest(P.taskList); }
+  listGrants(taskId?: string): Promise<P.GrantInfo[]> { return this.connection.sendRequest(P.grantList, taskId ? { taskId } : {}); }
+  revokeGrant(grantId: string): Promise<{ revoked: boolean }> { return this.connection.sendRequest(P.grantRevoke, { grantId }); }
+  run(taskId: string, request: ActionRequest): Promise<ActionResult> { return this.connection.sendRequest(P.actionRun, { taskId, request }); }
+  runScript(taskId: string, code: string): Promise<ActionResult> { return this.connection.sendRequest(P.scriptRun, { taskId, code }); }
+  kill(target: string, reason?: string): Promise<{ killed: string[] }> {
+    return this.connection.sendRequest(P.kill, { target, ...(reason ? { reason } : {}) });
+  }
+  readLog(params: { filter?: Record<string, string>; limit?: number } = {}): Promise<unknown[]> { return this.connection.sendRequest(P.logRead, params as never); }
+  followLog(filter?: Record<string, string>): Promise<{ following: true }> { return this.connection.sendRequest(P.logFollow, filter ? { filter } : {}); }
+  /** Low-level access for tests and tools: send any request by method name. */
+  sendRaw(method: string, params?: unknown): Promise<unknown> { return this.connection.sendRequest(method, params); }
+
+  /** Asks the harness to end every task and close the log, then waits for it to exit. */
+  async shutdown(): Promise<{ code: number | null }> {
+    await this.connection.sendRequest(P.shutdown).catch(() => undefined);
+    await this.connection.sendNotification(P.exit).catch(() => undefined);
+    const { code } = await this.exited;
+    this.connection.dispose();
+    return { code };
+  }
+
+  /** Kills the harness process (its tasks die with it). */
+  terminate(): void {
+    this.process.kill('SIGKILL');
+    this.connection.dispose();
+  }
+}

@@ -1,0 +1,111 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { replayCommand, runCommand, type CliIO } from '../../sandbox/cli/run.js';
+import { BASE_POLICY, Fixture } from '../session/fixture.js';
+import { repoRoot } from '../support/cli.js';
+
+/** The run/replay commands in a real child process (through a tiny entry that registers only them). */
+function runEntry(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', path.join(repoRoot, 'test', 'cli', 'run-entry.ts'), ...args], {
+      cwd: repoRoot, env: { ...process.env, ...env, NODE_OPTIONS: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+describe('airlock run / replay', () => {
+  let fx: Fixture;
+  let io: CliIO & { out: string; err: string };
+  let savedState: string | undefined;
+  beforeEach(() => {
+    fx = new Fixture();
+    savedState = process.env['AIRLOCK_STATE_DIR'];
+    process.env['AIRLOCK_STATE_DIR'] = path.join(fx.dir, 'state');
+    io = { out: '', err: '', cwd: fx.dir, color: false, stdout: (t) => { io.out += t; }, stderr: (t) => { io.err += t; } };
+  });
+  afterEach(() => {
+    if (savedState === undefined) delete process.env['AIRLOCK_STATE_DIR'];
+    else process.env['AIRLOCK_STATE_DIR'] = savedState;
+    fx.remove();
+  });
+
+  const good = () => fx.session('good', { steps: [{ action: 'fs.read', path: 'README.md', expect: { outcome: 'done' } }] });
+  const failing = () => fx.session('failing', { steps: [{ action: 'fs.write', path: 'package.json', content: '{}', expect: { outcome: 'done' } }] });
+
+  it('exits 0 when every expectation holds, logging to ./.airlock-run/logs by default and verifying on request', async () => {
+    good();
+    const code = await runCommand(['good.json'], { verify: true }, io);
+    assert.equal(code, 0, io.out + io.err);
+    assert.match(io.out, /✓ {2}1 fs\.read README\.md {2}allow → done \(policy\)/);
+    assert.match(io.out, /log: \.airlock-run[/\\]logs[/\\]good-\d{8}T\d{6}-\w+\.jsonl/);
+    assert.match(io.out, /log verified: \d+ entries, hash chain intact/);
+    assert.equal(fs.readdirSync(path.join(fx.dir, '.airlock-run', 'logs')).filter((f) => f.endsWith('.jsonl')).length, 1);
+  });
+
+  it('exits 1 when an expectation fails; json goes to stdout alone, junit to --out with progress on stdout', async () => {
+    good();
+    failing();
+    assert.equal(await runCommand(['good.json', 'failing.json'], { reporter: 'json', logDir: 'logs' }, io), 1);
+    const doc = JSON.parse(io.out) as { sessions: { name: string; ok: boolean; log: string }[] };
+    assert.deepEqual(doc.sessions.map((s) => [s.name, s.ok]), [['good', true], ['failing', false]]);
+    assert.ok(doc.sessions[1]?.log.startsWith(path.join(fx.dir, 'logs')));
+
+    io.out = '';
+    assert.equal(await runCommand(['*.json'], { reporter: 'junit', out: 'reports/junit.xml', logDir: 'logs' }, io), 1);
+    const xml = fs.readFileSync(path.join(fx.dir, 'reports', 'junit.xml'), 'utf8');
+    assert.match(xml, /<testsuite name="failing"[^>]*failures="1"/);
+    assert.match(io.out, /✗ {2}1 fs\.write package\.json {2}deny → denied \(policy\)/);
+    assert.match(io.out, /report: reports[/\\]junit\.xml/);
+  });
+
+  it('exits 2 with located errors for bad input, before running anything', async () => {
+    good();
+    fx.write('typo.json', '{\n  "name": "t", "workspace": "./ws", "task": { "template": "work" },\n  "steps": [{ "action": "fs.read", "pathh": "a" }]\n}\n');
+    assert.equal(await runCommand(['good.json', 'typo.json', 'missing.json'], {}, io), 2);
+    assert.match(io.err, /^typo\.json:3:36 steps\[0\]\.pathh: unknown field "pathh"; did you mean "path"\?/m);
+    assert.match(io.err, /^missing\.json: cannot read the session file: no such file$/m);
+    assert.equal(io.out, '', 'nothing ran');
+    fx.session('wrok', { task: { template: 'wrok' }, steps: [{ action: 'fs.list' }] });
+    assert.equal(await runCommand(['good.json', 'wrok.json'], {}, io), 2, 'a session that cannot start is bad input');
+    assert.match(io.out, /^ {2}wrok\.json:\d+:\d+ task\.template: There is no task template "wrok"; the policy defines "work"\.$/m);
+    assert.match(io.out, /2 sessions: 1 passed, 1 could not start/);
+    assert.equal(await runCommand(['good.json'], { reporter: 'tap' }, io), 2);
+    assert.match(io.err, /unknown reporter "tap"/);
+  });
+
+  it('replay prints the changed decisions and a summary, or JSON', async () => {
+    const file = fx.session('r', { steps: [{ action: 'fs.write', path: 'src/a.ts', content: 'x' }, { action: 'fs.read', path: 'README.md' }] });
+    fx.write('changed.json', JSON.stringify({ ...BASE_POLICY, fs: { ...BASE_POLICY.fs, write: { deny: ['src/**'] } } }));
+    assert.equal(await replayCommand(path.basename(file), { policy: 'changed.json' }, io), 0, io.err);
+    assert.equal(io.out, 'fs.write src/a.ts: allow → deny (workspace policy fs.write.deny[0] "src/**")  [step 1]\n2 decisions, 1 change\n');
+    io.out = '';
+    assert.equal(await replayCommand('r.json', { policy: 'changed.json', json: true }, io), 0);
+    const doc = JSON.parse(io.out) as { total: number; changes: number; decisions: { before: string; after: string }[] };
+    assert.deepEqual([doc.total, doc.changes, doc.decisions[0]?.before, doc.decisions[0]?.after], [2, 1, 'allow', 'deny']);
+  });
+
+  it('runs the bundled examples in a child process: every expectation holds and every log verifies (exit 0)', async function () {
+    this.timeout(120000);
+    const logDir = path.join(fx.dir, 'example-logs');
+    const r = await runEntry(['run', 'examples/sessions/*.json', '--verify', '--log-dir', logDir], { AIRLOCK_STATE_DIR: path.join(fx.dir, 'state') });
+    assert.equal(r.code, 0, r.stdout + r.stderr);
+    assert.match(r.stdout, /6 sessions: 6 passed; \d+ steps, 0 failed/);
+    assert.equal((r.stdout.match(/log verified/g) ?? []).length, 6);
+    assert.equal(fs.readdirSync(logDir).filter((f) => f.endsWith('.jsonl')).length, 6);
+  });
+
+  it('exits 2 in a child process for a bad session, and usage errors are bad input too', async () => {
+    fx.write('bad.json', '{ "name": "b", "workspace": "./ws", "steps": [] }');
+    const r = await runEntry(['run', path.join(fx.dir, 'bad.json')], {});
+    assert.equal(r.code, 2, r.stdout + r.stderr);
+    assert.match(r.stderr, /bad\.json:1:\d+ steps: needs at least 1 entry/);
+  });
+});
