@@ -1,6 +1,7 @@
 // `airlock host`: runs the harness as a long-lived JSON-RPC server on stdio, for the VS Code extension.
 import type { Command } from 'commander';
 import { serveHost } from '../host/host.js';
+import { HOST_EXIT } from '../protocol/protocol.js';
 
 export function registerHostCommand(program: Command): void {
   program
@@ -12,6 +13,11 @@ export function registerHostCommand(program: Command): void {
       // stdout carries the protocol: anything else printed there would corrupt it.
       console.log = console.error;
       console.info = console.error;
+      // A bug in the harness must not leave it half-alive: nothing pending runs once the process is gone.
+      process.on('uncaughtException', (err) => {
+        process.stderr.write(`airlock host: fatal: ${err.stack ?? String(err)}\n`);
+        process.exit(HOST_EXIT.fatal);
+      });
       const code = await serveHost({ input: process.stdin, output: process.stdout, ...(opts.keyDir ? { keyDir: opts.keyDir } : {}) });
       // stdout is a pipe, whose writes are asynchronous: let the last responses drain before exiting.
       process.stdout.write('', () => process.exit(code));

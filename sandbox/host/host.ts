@@ -10,6 +10,7 @@ import * as P from '../protocol/protocol.js';
 import { loadPolicy } from '../policy/load.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
+import { sessionLogFile } from '../log/paths.js';
 import { readLog, type LogFilter } from '../log/reader.js';
 import type { LogEntry } from '../log/entry.js';
 import { Enforcer } from '../pipeline/enforcer.js';
@@ -121,7 +122,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
       const logDir = path.resolve(params.logDir ?? defaultLogDir(workspaceRoot));
       fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
       const id = randomUUID();
-      const logFile = path.join(logDir, `${new Date().toISOString().replace(/[:.]/g, '-')}-${id.slice(0, 8)}.jsonl`);
+      const logFile = sessionLogFile(logDir, id.slice(0, 8));
       const draft = { id, workspaceRoot, logDir, policyFile: params.policyFile, prompter: params.prompter };
       const { policy, problems } = load({ ...draft } as Session, params.policyFile);
       const log = ActionLog.open({

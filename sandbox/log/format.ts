@@ -100,7 +100,7 @@ function sortedClone(value: unknown): unknown {
   }
 }
 
-function referenceCanonical(value: unknown): string {
+export function referenceCanonical(value: unknown): string {
   let json: string | undefined;
   try {
     json = canonicalize(value);
@@ -216,7 +216,11 @@ export class LineEncoder {
 
   /** Returns the hash and the line as a view into the encoder's buffer (valid until the next call). */
   encode(body: Omit<LogEntry, 'hash'>): { hash: string; line: Buffer } {
-    const json = entryJson(body);
+    return this.encodeJson(body.prev, entryJson(body));
+  }
+
+  /** Same, for JSON already known to be the entry's canonical JSON (the writer builds it in canonical key order). */
+  encodeJson(prev: string, json: string): { hash: string; line: Buffer } {
     DOMAIN_BYTES.copy(this.buf, 0); // its last byte was overwritten by the previous line's hash
     const jsonAt = DOMAIN_BYTES.length + HASH_HEX_LENGTH;
     let room = this.buf.length - jsonAt - 1;
@@ -228,7 +232,7 @@ export class LineEncoder {
       }
       room = this.buf.length - jsonAt - 1;
     }
-    this.buf.write(body.prev, DOMAIN_BYTES.length, HASH_HEX_LENGTH, 'latin1');
+    this.buf.write(prev, DOMAIN_BYTES.length, HASH_HEX_LENGTH, 'latin1');
     const jsonLen = this.buf.write(json, jsonAt, room, 'utf8');
     const end = jsonAt + jsonLen;
     const hash = crypto.hash('sha256', this.buf.subarray(0, end), 'hex');

@@ -2,14 +2,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { AirlockError } from '../errors.js';
-import { ENTRY_KINDS, type EntryInput, type LogEntry } from './entry.js';
-import { checkpointMessage, entryHash, genesisPrev, LineEncoder, parseLine } from './format.js';
+import type { EntryInput, LogEntry } from './entry.js';
+import { buildEntry } from './build.js';
+import { checkpointMessage, entryHash, genesisPrev, isWellFormed, LineEncoder, parseLine, referenceCanonical } from './format.js';
 import { readHead, writeHead } from './head.js';
 import { loadOrCreateSigningKey, signCheckpoint, type SigningKey } from './keys.js';
 import { NextMatch, readTail, scanLines } from './lines.js';
 import { acquireLock, type LogLock } from './lock.js';
 import { defaultKeyDir } from './paths.js';
-import { redactString, redactValue } from './redact.js';
+import { redactValue } from './redact.js';
 import { digest } from './digest.js';
 
 export { digest } from './digest.js';
@@ -28,30 +29,6 @@ export interface ActionLogOptions {
   fsyncWindowMs?: number;
   /** Extra session-header fields (workspace, agent, version ...), redacted. */
   header?: Record<string, unknown>;
-}
-
-const KINDS = new Set<string>(ENTRY_KINDS);
-
-/** Copies the known fields of an entry, redacting every free-text and structured field. */
-function redactEntry(input: EntryInput): EntryInput {
-  if (!KINDS.has(input.kind)) {
-    throw new AirlockError({ code: 'log.bad-entry', message: `Unknown log entry kind "${String(input.kind)}"; use one of ${ENTRY_KINDS.join(', ')}.` });
-  }
-  const out: EntryInput = { kind: input.kind };
-  if (input.task !== undefined) out.task = redactString(input.task);
-  if (input.action !== undefined) out.action = redactString(input.action);
-  if (input.target !== undefined) out.target = redactString(input.target);
-  if (input.verdict !== undefined) out.verdict = input.verdict;
-  if (input.rule !== undefined) out.rule = redactValue(input.rule);
-  if (input.decidedBy !== undefined) out.decidedBy = input.decidedBy;
-  if (input.outcome !== undefined) out.outcome = input.outcome;
-  if (input.error !== undefined) out.error = { code: input.error.code, message: redactString(input.error.message) };
-  if (input.durationMs !== undefined) out.durationMs = input.durationMs;
-  if (input.digests !== undefined) out.digests = input.digests;
-  if (input.script !== undefined) out.script = input.script;
-  if (input.ref !== undefined) out.ref = input.ref;
-  if (input.data !== undefined) out.data = redactValue(input.data) as Record<string, unknown>;
-  return out;
 }
 
 function writeAll(fd: number, buf: Buffer): number {
@@ -110,6 +87,9 @@ export class ActionLog {
   /** Opens (or creates) a log file for one writer; recovers a torn tail (logging it) and continues an existing chain. */
   static open(opts: ActionLogOptions): ActionLog {
     const file = path.resolve(opts.file);
+    if (typeof opts.session !== 'string' || opts.session === '' || !isWellFormed(opts.session)) {
+      throw new AirlockError({ code: 'log.bad-entry', message: 'A log session id must be a non-empty string.' });
+    }
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const lock = acquireLock(file);
     let fd: number | undefined;
@@ -130,11 +110,11 @@ export class ActionLog {
       };
       if (log.seq === 0) {
         log.prev = genesisPrev(header);
-        log.write({ kind: 'session.start', data: header });
-        if (recovery) log.write({ kind: 'recovery', data: recovery });
+        log.write({ kind: 'session.start', data: header }, false);
+        if (recovery) log.write({ kind: 'recovery', data: recovery }, false);
       } else {
-        if (recovery) log.write({ kind: 'recovery', data: recovery });
-        log.write({ kind: 'session.start', data: header });
+        if (recovery) log.write({ kind: 'recovery', data: recovery }, false);
+        log.write({ kind: 'session.start', data: header }, false);
       }
       fs.fsyncSync(fd);
       log.saveHead(true);
@@ -203,7 +183,7 @@ export class ActionLog {
     if (entry.kind === 'checkpoint' || entry.kind === 'session.start') {
       throw new AirlockError({ code: 'log.bad-entry', message: `"${entry.kind}" entries are written by the log itself.` });
     }
-    return this.write(redactEntry(entry));
+    return this.write(entry, true);
   }
 
   onAppend(listener: (e: LogEntry) => void): () => void {
@@ -211,13 +191,18 @@ export class ActionLog {
     return () => this.listeners.delete(listener);
   }
 
-  private write(clean: EntryInput): LogEntry {
-    const body = { ...clean, v: 1 as const, seq: this.seq + 1, ts: this.clock.now(), session: this.session, prev: this.prev };
-    const { hash, line } = this.encoder.encode(body);
+  /** Builds (validating, and redacting unless it is the log's own entry), chains, writes; the one path to the file. */
+  private write(input: EntryInput, redact: boolean): LogEntry {
+    const seq = this.seq + 1;
+    const { body, needsReference } = buildEntry(input, { seq, ts: this.clock.now(), session: this.session, prev: this.prev }, redact);
+    // body's keys were inserted in canonical order, so JSON.stringify emits RFC 8785 JSON (format.ts explains when not).
+    const json = needsReference ? referenceCanonical(body) : JSON.stringify(body);
+    const { hash, line } = this.encoder.encodeJson(this.prev, json);
     this.bytes += writeAll(this.fd, line);
-    this.seq = body.seq;
+    this.seq = seq;
     this.prev = hash;
-    const entry: LogEntry = { ...body, hash };
+    const entry = body as LogEntry;
+    entry.hash = hash;
     for (const listener of this.listeners) {
       try {
         listener(entry);
@@ -226,7 +211,7 @@ export class ActionLog {
       }
     }
     this.scheduleSync();
-    if (clean.kind !== 'checkpoint' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint();
+    if (input.kind !== 'checkpoint' && ++this.sinceCheckpoint >= this.checkpointEvery) this.checkpoint();
     return entry;
   }
 
@@ -274,7 +259,7 @@ export class ActionLog {
     const cp = { size: this.seq, head: this.prev, time: new Date().toISOString() };
     const sig = signCheckpoint(this.key, checkpointMessage(cp));
     this.checkpoints++;
-    this.write({ kind: 'checkpoint', data: { index: this.checkpoints, ...cp, keyId: this.key.keyId, sig } });
+    this.write({ kind: 'checkpoint', data: { index: this.checkpoints, ...cp, keyId: this.key.keyId, sig } }, false);
     this.sinceCheckpoint = 0;
     fs.fsyncSync(this.fd);
     this.saveHead(true);
@@ -284,7 +269,7 @@ export class ActionLog {
   close(): void {
     if (this.closed) return;
     try {
-      this.write({ kind: 'session.end' });
+      this.write({ kind: 'session.end' }, false);
       this.checkpoint();
     } finally {
       this.closed = true;

@@ -190,6 +190,7 @@ export class Enforcer {
     try {
       const done = await performAction(req, {
         root: this.policy.workspaceRoot,
+        homeDir: this.policy.homeDir,
         limits: this.policy.limits,
         env: this.env,
         signal: state.kill.signal,
@@ -268,14 +269,14 @@ export class Enforcer {
   private async authorize(state: TaskState, action: Action, opts: { script?: string | undefined; derivedFrom?: number }): Promise<Authorization> {
     const decision = decide(this.policy, state.task, state.grants, action, this.now());
     const target = describeTarget(action);
-    let askSeq: number | undefined;
+    const pending: { seq?: number } = {};
     const entry = (verdict: Decision, allowed: boolean, decidedBy: DecidedBy, reason: string): Authorization => {
       const seq = this.log.append({
         kind: 'decision', task: state.task.id, action: action.kind, target, verdict: verdict.verdict, rule: verdict.rule,
         decidedBy, ...(opts.script ? { script: opts.script } : {}),
         data: {
           allowed, reason,
-          ...(askSeq !== undefined ? { askedIn: askSeq } : {}),
+          ...(pending.seq !== undefined ? { askedIn: pending.seq } : {}),
           ...(opts.derivedFrom !== undefined ? { derivedFrom: opts.derivedFrom } : {}),
           ...('address' in action && action.address ? { address: action.address } : {}),
           ...('program' in action && action.program ? { program: action.program } : {}),
@@ -288,7 +289,7 @@ export class Enforcer {
     if (decision.verdict === 'deny') return entry(decision, false, 'policy', decision.reason);
 
     // The question itself is evidence: if the harness dies while the user thinks, the log shows what was pending.
-    askSeq = this.log.append({
+    pending.seq = this.log.append({
       kind: 'decision', task: state.task.id, action: action.kind, target, verdict: 'ask', rule: decision.rule, decidedBy: 'policy',
       ...(opts.script ? { script: opts.script } : {}), data: { allowed: false, pending: true, reason: decision.reason },
     }).seq;

@@ -5,10 +5,13 @@ import { FsGuard } from '../guards/fs.js';
 import { guardedFetch } from '../guards/net.js';
 import { guardedExec } from '../guards/exec.js';
 import { digest } from '../log/writer.js';
+import { normalisePath } from '../policy/paths.js';
 import type { ActionRequest } from './types.js';
 
 export interface PerformContext {
   root: string;
+  /** The home directory the policy expands `~/` against: the guard must act on the very path that was decided. */
+  homeDir: string;
   limits: Limits;
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
@@ -26,30 +29,33 @@ export interface Performed {
 
 export async function performAction(req: ActionRequest, ctx: PerformContext): Promise<Performed> {
   const fs = () => new FsGuard({ root: ctx.root, maxFileBytes: ctx.limits.maxFileBytes, authorize: ctx.authorize });
+  // The path exactly as the policy normalised it (`~/` expanded, `..` removed): the guard never reinterprets what
+  // was decided (left as written, `~/../.env` was decided outside the workspace but opened inside it).
+  const decided = (p: string): string => normalisePath(ctx.root, ctx.homeDir, p).abs;
   switch (req.action) {
     case 'fs.read': {
-      const r = await fs().readFile(req.path, req.encoding ?? 'utf8');
+      const r = await fs().readFile(decided(req.path), req.encoding ?? 'utf8');
       return { value: r.data, digests: { content: digest(r.data) }, data: { bytes: r.bytes, realPath: r.realPath } };
     }
     case 'fs.write': {
-      const r = await fs().writeFile(req.path, req.content, req.encoding ?? 'utf8');
+      const r = await fs().writeFile(decided(req.path), req.content, req.encoding ?? 'utf8');
       return { value: { bytes: r.bytes, created: r.created }, digests: { content: digest(req.content) }, data: { bytes: r.bytes, realPath: r.realPath, created: r.created } };
     }
     case 'fs.list': {
-      const r = await fs().list(req.path);
+      const r = await fs().list(decided(req.path));
       return { value: r.entries, digests: {}, data: { entries: r.entries.length, realPath: r.realPath } };
     }
     case 'fs.stat': {
-      const r = await fs().stat(req.path);
+      const r = await fs().stat(decided(req.path));
       const { realPath, ...stat } = r;
       return { value: stat, digests: {}, data: { realPath } };
     }
     case 'fs.delete': {
-      const r = await fs().delete(req.path, { recursive: req.recursive ?? false });
+      const r = await fs().delete(decided(req.path), { recursive: req.recursive ?? false });
       return { value: { removed: r.removed }, digests: {}, data: { removed: r.removed, realPath: r.realPath } };
     }
     case 'fs.mkdir': {
-      const r = await fs().mkdir(req.path);
+      const r = await fs().mkdir(decided(req.path));
       return { value: { created: r.created }, digests: {}, data: { realPath: r.realPath, created: r.created } };
     }
     case 'net.fetch': {

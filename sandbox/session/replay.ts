@@ -176,7 +176,8 @@ export async function replayLog(file: string, opts: ReplayOptions): Promise<Repl
         report.skipped.push({ at: entry.seq, what: entry.target ?? 'script', note: 'a script is replayed by its capability calls, the decisions that follow it in the log' });
         continue;
       }
-      if (entry.kind !== 'decision') continue;
+      // A pending ask is followed by the decision that answered it; replay compares that one.
+      if (entry.kind !== 'decision' || (entry.data as { pending?: unknown } | undefined)?.pending === true) continue;
       const action = entry.action && entry.target !== undefined ? actionOfEntry(entry.action, entry.target, entry.data) : undefined;
       if (!action || !entry.verdict) {
         report.skipped.push({ at: entry.seq, what: `${entry.action ?? '?'} ${entry.target ?? ''}`.trim(), note: 'the entry names no action that can be decided (e.g. a malformed request)' });

@@ -174,7 +174,9 @@ describe('ActionLog writer', () => {
   it('refuses entries it writes itself and kinds it does not know', () => {
     const log = open();
     assert.throws(() => log.append({ kind: 'checkpoint' }), (e: AirlockError) => e.code === 'log.bad-entry');
-    assert.throws(() => log.append({ kind: 'nonsense' as never }), (e: AirlockError) => e.code === 'log.bad-entry' && /Unknown log entry kind/.test(e.message));
+    assert.throws(() => log.append({ kind: 'nonsense' as never }), (e: AirlockError) => e.code === 'log.bad-entry' && /kind is "nonsense"; expected one of/.test(e.message));
+    assert.throws(() => log.append({ kind: 'decision', verdict: 'maybe' as never }), (e: AirlockError) => e.code === 'log.bad-entry' && /verdict/.test(e.message));
+    assert.throws(() => log.append({ kind: 'outcome', durationMs: NaN }), (e: AirlockError) => e.code === 'log.bad-entry');
     log.close();
   });
 

@@ -5,12 +5,14 @@ import { fileURLToPath } from 'node:url';
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const cliEntry = path.join(repoRoot, 'sandbox', 'cli', 'main.ts');
+/** Absolute, so the child finds tsx whatever its working directory is. */
+export const tsxLoader = import.meta.resolve('tsx');
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
 export function runAirlock(args: readonly string[], opts: { cwd?: string; input?: string; env?: NodeJS.ProcessEnv } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', cliEntry, ...args], {
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsxLoader, cliEntry, ...args], {
       cwd: opts.cwd ?? repoRoot,
       env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
       stdio: ['pipe', 'pipe', 'pipe'],

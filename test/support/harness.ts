@@ -1,10 +1,10 @@
 // Starts the real harness (`airlock host`) from source in its own Node process, as the extension does.
 import path from 'node:path';
 import { HarnessClient, type HarnessClientOptions } from '../../src/harness/client.js';
-import { repoRoot } from './cli.js';
+import { repoRoot, tsxLoader } from './cli.js';
 
 export function hostCommand(keyDir: string): string[] {
-  return [process.execPath, '--no-node-snapshot', '--import', 'tsx', path.join(repoRoot, 'sandbox', 'cli', 'main.ts'), 'host', '--key-dir', keyDir];
+  return [process.execPath, '--no-node-snapshot', '--import', tsxLoader, path.join(repoRoot, 'sandbox', 'cli', 'main.ts'), 'host', '--key-dir', keyDir];
 }
 
 export function startHarness(stateDir: string, opts: Omit<HarnessClientOptions, 'command'> = {}): HarnessClient {

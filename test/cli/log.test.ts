@@ -1,0 +1,98 @@
+// `airlock verify` and `airlock log` through the real CLI: exit codes, the one-line verdict, filters, JSON, --follow.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { repoRoot, runAirlock } from '../support/cli.js';
+import { ActionLog } from '../../sandbox/log/writer.js';
+import { tempDir, writeSmallLog } from '../log/helpers.js';
+
+describe('airlock verify / airlock log', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let file: string;
+  let keyDir: string;
+  before(() => {
+    dir = tempDir();
+    ({ file, keyDir } = writeSmallLog(dir, { entries: 4, every: 100 }));
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  it('verify: exit 0 with "N entries, chain intact, last checkpoint #k signed by <key id>"', async () => {
+    const { code, stdout } = await runAirlock(['verify', file, '--key-dir', keyDir]);
+    assert.equal(code, 0);
+    assert.match(stdout.trim(), /^\d+ entries, chain intact, last checkpoint #1 signed by [0-9a-f]{16}$/);
+  });
+
+  it('verify: exit 1 naming the first bad entry and what is wrong', async () => {
+    const bad = path.join(dir, 'bad.jsonl');
+    const lines = fs.readFileSync(file, 'utf8').split('\n');
+    lines.splice(2, 1); // drop entry 3
+    fs.writeFileSync(bad, lines.join('\n'));
+    const { code, stderr } = await runAirlock(['verify', bad, '--key-dir', keyDir]);
+    assert.equal(code, 1);
+    assert.match(stderr, /entry 3, line 3: seq gap: entry 3 is missing/);
+  });
+
+  it('verify --json prints the report', async () => {
+    const { code, stdout } = await runAirlock(['verify', file, '--json', '--key-dir', keyDir]);
+    assert.equal(code, 0);
+    const report = JSON.parse(stdout) as { ok: boolean; entries: number; lastCheckpoint: { index: number } };
+    assert.equal(report.ok, true);
+    assert.equal(report.lastCheckpoint.index, 1);
+  });
+
+  it('verify: a key dir that does not hold the signing key reports an unknown key (exit 1)', async () => {
+    const { code, stderr } = await runAirlock(['verify', file, '--key-dir', path.join(dir, 'elsewhere')]);
+    assert.equal(code, 1);
+    assert.match(stderr, /signed by an unknown key/);
+  });
+
+  it('verify: a missing file is bad input (exit 2)', async () => {
+    const { code, stderr } = await runAirlock(['verify', path.join(dir, 'nope.jsonl'), '--key-dir', keyDir]);
+    assert.equal(code, 2);
+    assert.match(stderr, /Cannot read the log/);
+  });
+
+  it('log: prints entries, filtered by task, verdict and action; --json gives one entry per line', async () => {
+    const all = await runAirlock(['log', file]);
+    assert.equal(all.code, 0);
+    assert.match(all.stdout, /^#1 \S+ session\.start$/m);
+    assert.match(all.stdout, /#3 \S+ decision \[t1\] fs\.write "src\/f0\.ts" -> allow \(policy\)/);
+    const writes = await runAirlock(['log', file, '--task', 't1', '--verdict', 'allow', '--action', 'fs.write', '--json']);
+    assert.equal(writes.code, 0);
+    const entries = writes.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; verdict: string; task: string });
+    assert.ok(entries.length === 2 && entries.every((e) => e.kind === 'decision' && e.verdict === 'allow' && e.task === 't1'));
+  });
+
+  it('log: a missing file is bad input (exit 2)', async () => {
+    const { code, stderr } = await runAirlock(['log', path.join(dir, 'nope.jsonl')]);
+    assert.equal(code, 2);
+    assert.match(stderr, /No log at/);
+  });
+
+  it('log --follow prints entries appended after it started', async () => {
+    const live = path.join(dir, 'live.jsonl');
+    const log = ActionLog.open({ file: live, session: 'live', policyHash: 'p'.repeat(64), keyDir });
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', path.join(repoRoot, 'sandbox', 'cli', 'main.ts'), 'log', live, '--follow', '--task', 'f'], {
+      cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '' }, stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+    const waitFor = async (re: RegExp) => {
+      for (let i = 0; i < 1000 && !re.test(out); i++) await new Promise((r) => setTimeout(r, 20));
+      assert.match(out, re);
+    };
+    try {
+      log.append({ kind: 'task.start', task: 'f' });
+      await waitFor(/task\.start \[f\]/);
+      log.append({ kind: 'decision', task: 'f', action: 'exec', target: 'ls', verdict: 'deny', decidedBy: 'policy' });
+      await waitFor(/decision \[f\] exec "ls" -> deny/);
+    } finally {
+      child.kill('SIGTERM');
+      await new Promise((r) => child.on('exit', r));
+      log.close();
+    }
+    assert.ok(!out.includes('session.start'), 'the task filter applies while following');
+  });
+});
