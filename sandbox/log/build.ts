@@ -57,7 +57,7 @@ function cleanValue(value: unknown, redact: boolean): unknown {
       const keys = Object.keys(obj).sort();
       const out: Record<string, unknown> = {};
       for (const key of keys) {
-        if (INDEX_LIKE.test(key) || !isWellFormed(key)) throw NEEDS_REFERENCE;
+        if (INDEX_LIKE.test(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
         const item = obj[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         const kind = redact ? secretKeyKind(key) : undefined;
@@ -71,6 +71,17 @@ function cleanValue(value: unknown, redact: boolean): unknown {
     }
     default:
       throw NEEDS_REFERENCE;
+  }
+}
+
+/** A nested field's clean copy; a value that is not plain JSON data is redacted as is and flags the reference path. */
+function cleanNested(value: unknown, redact: boolean, state: { needsReference: boolean }): unknown {
+  try {
+    return cleanValue(value, redact);
+  } catch (err) {
+    if (err !== NEEDS_REFERENCE) throw err;
+    state.needsReference = true;
+    return redact ? redactValue(value) : value;
   }
 }
 
@@ -105,22 +116,13 @@ export interface BuiltEntry {
  * adds the chain fields. Unknown input fields are dropped: only the documented fields reach the log.
  */
 export function buildEntry(input: EntryInput, chain: { seq: number; ts: string; session: string; prev: string }, redact: boolean): BuiltEntry {
-  let needsReference = false;
-  const nested = (value: unknown): unknown => {
-    try {
-      return cleanValue(value, redact);
-    } catch (err) {
-      if (err !== NEEDS_REFERENCE) throw err;
-      needsReference = true;
-      return redact ? redactValue(value) : value;
-    }
-  };
+  const state = { needsReference: false };
   const kind = oneOf(KINDS, input.kind, 'kind');
   const b: Record<string, unknown> = {};
   if (input.action !== undefined) b['action'] = cleanString(text(input.action, 'action'), redact);
-  if (input.data !== undefined) b['data'] = nested(input.data);
+  if (input.data !== undefined) b['data'] = cleanNested(input.data, redact, state);
   if (input.decidedBy !== undefined) b['decidedBy'] = oneOf(DECIDERS, input.decidedBy, 'decidedBy');
-  if (input.digests !== undefined) b['digests'] = nested(input.digests);
+  if (input.digests !== undefined) b['digests'] = cleanNested(input.digests, redact, state);
   if (input.durationMs !== undefined) b['durationMs'] = finite(input.durationMs, 'durationMs');
   if (input.error !== undefined) {
     b['error'] = { code: cleanString(text(input.error.code, 'error.code'), redact), message: redact ? redactString(text(input.error.message, 'error.message')) : text(input.error.message, 'error.message') };
@@ -129,7 +131,7 @@ export function buildEntry(input: EntryInput, chain: { seq: number; ts: string; 
   if (input.outcome !== undefined) b['outcome'] = oneOf(OUTCOMES, input.outcome, 'outcome');
   b['prev'] = chain.prev;
   if (input.ref !== undefined) b['ref'] = finite(input.ref, 'ref');
-  if (input.rule !== undefined) b['rule'] = nested(input.rule);
+  if (input.rule !== undefined) b['rule'] = cleanNested(input.rule, redact, state);
   if (input.script !== undefined) b['script'] = cleanString(text(input.script, 'script'), redact);
   b['seq'] = chain.seq;
   b['session'] = chain.session;
@@ -138,5 +140,5 @@ export function buildEntry(input: EntryInput, chain: { seq: number; ts: string; 
   b['ts'] = chain.ts;
   b['v'] = 1;
   if (input.verdict !== undefined) b['verdict'] = oneOf(VERDICTS, input.verdict, 'verdict');
-  return { body: b as unknown as Omit<LogEntry, 'hash'>, needsReference };
+  return { body: b as unknown as Omit<LogEntry, 'hash'>, needsReference: state.needsReference };
 }

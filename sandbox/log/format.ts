@@ -59,7 +59,8 @@ const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 /**
  * A copy whose object keys are inserted in RFC 8785 order (UTF-16 code units), so JSON.stringify emits canonical JSON.
  * Only plain data takes this path; anything JSON.stringify could order or render differently from RFC 8785
- * (index-like keys, which V8 always enumerates first; toJSON and other non-plain objects; non-finite numbers; lone
+ * (index-like keys, which V8 always enumerates first; a `__proto__` key, which assignment would not create;
+ * toJSON and other non-plain objects; non-finite numbers; lone
  * surrogates, which RFC 8785 rejects) makes the caller use the `canonicalize` package instead.
  */
 function sortedClone(value: unknown): unknown {
@@ -88,7 +89,7 @@ function sortedClone(value: unknown): unknown {
       const keys = Object.keys(obj).sort();
       const out: Record<string, unknown> = {};
       for (const key of keys) {
-        if (INDEX_LIKE.test(key) || !isWellFormed(key)) throw NEEDS_REFERENCE;
+        if (INDEX_LIKE.test(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
         const item = obj[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         out[key] = sortedClone(item);

@@ -309,3 +309,28 @@ describe('ActionLog writer', () => {
     assert.equal(verifyLog(file, { keyDir }).ok, true);
   });
 });
+
+describe('ActionLog writer on random entries', () => {
+  it('writes RFC 8785 canonical JSON for any JSON data in data and rule, and the file verifies', async () => {
+    const fc = (await import('fast-check')).default;
+    const canonicalize = (await import('canonicalize')).default;
+    const dir = tempDir();
+    try {
+      const file = path.join(dir, 'random.jsonl');
+      const keyDir = path.join(dir, 'keys');
+      const log = ActionLog.open({ file, session: 'rand', policyHash: 'r'.repeat(64), keyDir, checkpointEvery: 97 });
+      fc.assert(fc.property(fc.jsonValue(), fc.jsonValue(), fc.string(), (data, rule, target) => {
+        log.append({ kind: 'decision', action: 'fs.read', target, verdict: 'deny', decidedBy: 'policy', rule, data: { value: data } });
+      }), { numRuns: 500 });
+      log.close();
+      for (const line of linesOf(fs.readFileSync(file))) {
+        const json = line.slice(65);
+        assert.equal(json, canonicalize(JSON.parse(json)));
+      }
+      const report = verifyLog(file, { keyDir });
+      assert.equal(report.ok, true, report.problem?.message);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
