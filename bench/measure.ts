@@ -41,26 +41,26 @@ export interface ComparePlan {
 }
 
 /**
- * Runs both sides' rounds interleaved (A, B, A, B, ...; the order flips every round) so that both see the same machine
- * load, which on a shared 2-core box matters more than anything else.
+ * Runs every side's rounds interleaved (A, B, C, then B, C, A, ...: the order rotates each round) so that all sides see
+ * the same machine load, which on a shared 2-core box matters more than anything else. Returns one Stats per side.
  */
-export async function compareSides(a: Side, b: Side, plan: ComparePlan): Promise<{ a: Stats; b: Stats }> {
+export async function compareSides(sides: readonly Side[], plan: ComparePlan): Promise<Stats[]> {
   for (let i = 0; i < plan.warmup; i++) {
-    await a.round();
-    await b.round();
+    for (const s of sides) await s.round();
   }
-  const as: number[] = [];
-  const bs: number[] = [];
+  const samples: number[][] = sides.map(() => []);
   for (let i = 0; i < plan.rounds; i++) {
-    if (i % 2 === 0) {
-      as.push(await a.round());
-      bs.push(await b.round());
-    } else {
-      bs.push(await b.round());
-      as.push(await a.round());
+    for (let k = 0; k < sides.length; k++) {
+      const j = (i + k) % sides.length;
+      samples[j]!.push(await sides[j]!.round());
     }
   }
-  return { a: stats(as), b: stats(bs) };
+  return samples.map(stats);
+}
+
+/** The rate view of a time distribution (µs per op → ops per second); p99 is the rate of the slowest 1% of rounds. */
+export function rateOf(s: Stats, perUs = 1e6): Stats {
+  return { median: perUs / s.median, p99: perUs / s.p99, min: perUs / s.max, max: perUs / s.min, rounds: s.rounds };
 }
 
 /** Microseconds since `start` (a process.hrtime.bigint() value). */

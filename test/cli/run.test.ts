@@ -1,25 +1,9 @@
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { replayCommand, runCommand, type CliIO } from '../../sandbox/cli/run.js';
 import { BASE_POLICY, Fixture } from '../session/fixture.js';
-import { repoRoot } from '../support/cli.js';
-
-/** The run/replay commands in a real child process (through a tiny entry that registers only them). */
-function runEntry(args: readonly string[], env: NodeJS.ProcessEnv): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', 'tsx', path.join(repoRoot, 'test', 'cli', 'run-entry.ts'), ...args], {
-      cwd: repoRoot, env: { ...process.env, ...env, NODE_OPTIONS: '', NO_COLOR: '1' }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
+import { runAirlock } from '../support/cli.js';
 
 describe('airlock run / replay', () => {
   let fx: Fixture;
@@ -95,7 +79,7 @@ describe('airlock run / replay', () => {
   it('runs the bundled examples in a child process: every expectation holds and every log verifies (exit 0)', async function () {
     this.timeout(120000);
     const logDir = path.join(fx.dir, 'example-logs');
-    const r = await runEntry(['run', 'examples/sessions/*.json', '--verify', '--log-dir', logDir], { AIRLOCK_STATE_DIR: path.join(fx.dir, 'state') });
+    const r = await runAirlock(['run', 'examples/sessions/*.json', '--verify', '--log-dir', logDir], { env: { AIRLOCK_STATE_DIR: path.join(fx.dir, 'state'), NO_COLOR: '1' } });
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(r.stdout, /6 sessions: 6 passed; \d+ steps, 0 failed/);
     assert.equal((r.stdout.match(/log verified/g) ?? []).length, 6);
@@ -104,7 +88,7 @@ describe('airlock run / replay', () => {
 
   it('exits 2 in a child process for a bad session, and usage errors are bad input too', async () => {
     fx.write('bad.json', '{ "name": "b", "workspace": "./ws", "steps": [] }');
-    const r = await runEntry(['run', path.join(fx.dir, 'bad.json')], {});
+    const r = await runAirlock(['run', path.join(fx.dir, 'bad.json')], { env: { NO_COLOR: '1' } });
     assert.equal(r.code, 2, r.stdout + r.stderr);
     assert.match(r.stderr, /bad\.json:1:\d+ steps: needs at least 1 entry/);
   });
