@@ -1,3 +1,4 @@
+// Architecture invariant: the CLI only parses arguments and prints; decisions, actions and logs belong to the folders it calls.
 // The `airlock` command line: one commander program; each concept registers its own subcommands.
 import { Command } from 'commander';
 import { registerPolicyCommands } from './policy.js';

@@ -1,0 +1,14 @@
+import { airlockEngine } from './decisions/engines.js';
+import { benchRoots, largePolicy } from './decisions/policies.js';
+import { timeSyncBatch } from './measure.js';
+import { matchExecList } from '../sandbox/policy/exec.js';
+const roots = benchRoots();
+const pol = largePolicy(roots);
+const a = airlockEngine(pol);
+const act = { kind: 'exec' as const, argv: ['npm', 'run', 'build:p199'] };
+for (let i = 0; i < 20000; i++) a.decide(act);
+console.log('decide', Math.min(...Array.from({ length: 5 }, () => timeSyncBatch(2000, () => a.decide(act)))));
+const list = pol.matchers.layers[0]!.exec.allow;
+const s = { family: 'exec', argv: act.argv };
+console.log('match', Math.min(...Array.from({ length: 5 }, () => timeSyncBatch(2000, () => matchExecList(list, s as never, 'allow', false)))));
+roots.remove();
