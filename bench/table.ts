@@ -12,28 +12,34 @@ export function formatNumber(n: number | null): string {
   return n.toPrecision(3);
 }
 
-function cell(s: SideResult): string {
-  if (s.median === null) return 'unavailable';
-  return `${formatNumber(s.median)} (p99 ${formatNumber(s.p99)}; ${formatNumber(s.min)}–${formatNumber(s.max)})`;
-}
-
 function verdict(r: FigureRecord): string {
-  if (r.met === null) return r.goal === 'none stated' || r.goal.startsWith('none') ? '' : 'not measurable';
-  return r.met ? 'MET' : 'MISSED';
+  if (r.met === null) return r.goal.startsWith('none') ? r.goal : `goal ${r.goal}: not measurable here`;
+  return `goal ${r.goal}: ${r.met ? 'MET' : 'MISSED'}`;
 }
 
-function pad(rows: string[][]): string {
-  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => [...(r[i] ?? '')].length)));
-  return rows.map((r) => r.map((c, i) => c + ' '.repeat(widths[i]! - [...c].length)).join('  ').trimEnd()).join('\n');
+function ratioText(r: FigureRecord): string {
+  if (r.ratio === null) return 'no ratio';
+  const n = `${formatNumber(r.ratio)}×`;
+  if (r.ratioMeaning.includes('faster')) return `${n} faster`;
+  if (r.ratioMeaning.includes('overhead')) return `${n} the baseline's time`;
+  return `${n} the baseline's rate`;
 }
 
+function sideLine(label: string, unit: string, s: SideResult, width: number): string {
+  const head = label + ' '.repeat(Math.max(1, width - [...label].length));
+  if (s.median === null) return `    ${head}unavailable`;
+  return `    ${head}${formatNumber(s.median)} ${unit}   p99 ${formatNumber(s.p99)}   spread ${formatNumber(s.min)}–${formatNumber(s.max)}`;
+}
+
+/** Two to three lines per figure: the headline (ratio and goal), then each side's median, p99 and spread. */
 export function formatTable(records: readonly FigureRecord[]): string {
-  const rows: string[][] = [['figure', 'unit', 'Airlock median (p99; min–max)', 'baseline', 'baseline median (p99; min–max)', 'ratio', 'goal', '']];
-  for (const r of records) {
-    rows.push([
-      r.name, r.unit, cell(r.airlock), r.baseline.name, cell(r.baseline),
-      r.ratio === null ? '—' : `${formatNumber(r.ratio)}×`, r.goal, verdict(r),
-    ]);
-  }
-  return pad(rows);
+  return records.map((r) => {
+    const width = Math.max('Airlock'.length, [...r.baseline.name].length) + 2;
+    return [
+      `${r.name}: ${ratioText(r)}; ${verdict(r)}`,
+      sideLine('Airlock', r.unit, r.airlock, width),
+      sideLine(r.baseline.name, r.unit, r.baseline, width),
+      ...(r.note && r.baseline.median === null ? [`    ${r.note}`] : []),
+    ].join('\n');
+  }).join('\n');
 }

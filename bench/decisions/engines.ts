@@ -3,8 +3,8 @@ import { preparsePolicySet, statefulIsAuthorized, type AuthorizationAnswer } fro
 import { newEnforcer, newModelFromString, type Enforcer as CasbinEnforcer } from 'casbin';
 import path from 'node:path';
 import type { CompiledPolicy } from '../../sandbox/policy/compile.js';
-import { decide } from '../../sandbox/policy/decide.js';
 import type { Action, Decision, Verdict } from '../../sandbox/policy/types.js';
+import type { AirlockLib } from '../build.js';
 import { absolutePath, authoredRules, CASBIN_MODEL, toCasbin, toCedar, type Family, type Roots } from './translate.js';
 
 /** What the equivalence check compares: the verdict, and the ids of the rules the engine cites for it. */
@@ -32,7 +32,8 @@ export function airlockRuleId(d: Decision): string {
   return `${r.file ?? r.layer}#${r.jsonPath ?? ''}`;
 }
 
-export function airlockEngine(policy: CompiledPolicy): Engine<Decision> {
+export function airlockEngine(lib: AirlockLib, policy: CompiledPolicy): Engine<Decision> {
+  const decide = lib.decide;
   return {
     name: 'Airlock',
     decide: (action) => decide(policy, null, [], action),

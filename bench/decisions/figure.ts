@@ -103,14 +103,14 @@ export const decisionsFigure: FigureModule = {
     try {
       const sizes: SizeResult[] = [];
       {
-        const policy = smallPolicy(roots);
-        const engines = [airlockEngine(policy), cedarEngine(policy, roots, policy.default), await casbinEngine(policy, roots, policy.default)] as AnyEngine[];
+        const policy = smallPolicy(ctx.airlock.lib, roots);
+        const engines = [airlockEngine(ctx.airlock.lib, policy), cedarEngine(policy, roots, policy.default), await casbinEngine(policy, roots, policy.default)] as AnyEngine[];
         const rules = policy.resolved.layers.flatMap((l) => l.sources).reduce((n, s) => n + countRules(s.doc), 0);
         sizes.push(await measureSize(ctx, 'small', rules, engines, SMALL_SAMPLES, roundsFor(ctx, 200, 3), 3000));
       }
       {
-        const policy = largePolicy(roots);
-        const engines = [airlockEngine(policy), cedarEngine(policy, roots, policy.default), await casbinEngine(policy, roots, policy.default)] as AnyEngine[];
+        const policy = largePolicy(ctx.airlock.lib, roots);
+        const engines = [airlockEngine(ctx.airlock.lib, policy), cedarEngine(policy, roots, policy.default), await casbinEngine(policy, roots, policy.default)] as AnyEngine[];
         sizes.push(await measureSize(ctx, 'large', countRules(largePolicyDoc()), engines, LARGE_SAMPLES, roundsFor(ctx, 30, 1), 20_000));
       }
       return sizes.flatMap(records);

@@ -4,7 +4,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { CompiledPolicy } from '../../sandbox/policy/compile.js';
-import { loadPolicy, type LoadOptions } from '../../sandbox/policy/load.js';
+import type { LoadOptions } from '../../sandbox/policy/load.js';
+import type { AirlockLib } from '../build.js';
 import type { PolicyDoc } from '../../sandbox/policy/schema.js';
 import type { Action, Verdict } from '../../sandbox/policy/types.js';
 import type { Roots } from './translate.js';
@@ -21,16 +22,16 @@ export function benchRoots(): Roots & { remove(): void } {
   return { workspace, home, remove: () => fs.rmSync(base, { recursive: true, force: true }) };
 }
 
-function load(opts: Omit<LoadOptions, 'workspaceRoot' | 'homeDir'>, roots: Roots): CompiledPolicy {
-  const loaded = loadPolicy({ workspaceRoot: roots.workspace, homeDir: roots.home, ...opts });
+function load(lib: AirlockLib, opts: Omit<LoadOptions, 'workspaceRoot' | 'homeDir'>, roots: Roots): CompiledPolicy {
+  const loaded = lib.loadPolicy({ workspaceRoot: roots.workspace, homeDir: roots.home, ...opts });
   if (!loaded.ok) throw new Error(`benchmark policy does not load: ${loaded.problems.map((p) => p.message).join('; ')}`);
   return loaded.policy;
 }
 
 // ── small: the node-project preset (it extends airlock:default), about 25 rules with the built-ins ──────────────────
 
-export function smallPolicy(roots: Roots): CompiledPolicy {
-  return load({ file: 'airlock:node-project' }, roots);
+export function smallPolicy(lib: AirlockLib, roots: Roots): CompiledPolicy {
+  return load(lib, { file: 'airlock:node-project' }, roots);
 }
 
 const read = (p: string, expect: Verdict): Sample => ({ action: { kind: 'fs.read', path: p }, expect });
@@ -113,8 +114,8 @@ export function countRules(doc: PolicyDoc): number {
     + n(doc.net?.allow) + n(doc.net?.deny) + n(doc.exec?.allow) + n(doc.exec?.deny);
 }
 
-export function largePolicy(roots: Roots): CompiledPolicy {
-  return load({ inline: largePolicyDoc(), inlineName: 'monorepo.json', checkExamples: false }, roots);
+export function largePolicy(lib: AirlockLib, roots: Roots): CompiledPolicy {
+  return load(lib, { inline: largePolicyDoc(), inlineName: 'monorepo.json', checkExamples: false }, roots);
 }
 
 /** Requests spread over the whole rule list (first, middle and last packages), so no engine wins by rule order. */

@@ -291,7 +291,8 @@ function initialHop(req: FetchRequest): Hop {
 
 /**
  * Fetches a URL. The host is resolved once per hop; every address is decided through `authorize` and the connection
- * goes to the decided address only. Each redirect is a new hop, decided again before it is followed.
+ * goes to the decided address only. Each redirect is a new hop, decided again (by URL, before any lookup, then by
+ * address) before it is followed.
  */
 export async function guardedFetch(req: FetchRequest, opts: FetchOptions): Promise<FetchResult> {
   const maxRedirects = opts.maxRedirects ?? DEFAULT_MAX_REDIRECTS;
@@ -308,6 +309,8 @@ export async function guardedFetch(req: FetchRequest, opts: FetchOptions): Promi
       }
       hop = nextHop(hop, res.status, String(res.headers.location));
       redirects.push(hop.url.href);
+      // Decide the new URL before its name is looked up: a DNS query alone can carry data to whoever owns the name.
+      await opts.authorize({ kind: 'net.fetch', url: hop.url.href, method: hop.method });
       continue;
     }
     const contentType = res.headers['content-type'];

@@ -10,7 +10,7 @@ import * as P from '../protocol/protocol.js';
 import { loadPolicy } from '../policy/load.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
-import { sessionLogFile } from '../log/paths.js';
+import { defaultKeyDir, sessionLogFile } from '../log/paths.js';
 import { readLog, type LogFilter } from '../log/reader.js';
 import type { LogEntry } from '../log/entry.js';
 import { Enforcer } from '../pipeline/enforcer.js';
@@ -104,7 +104,8 @@ export function serveHost(opts: HostOptions): Promise<number> {
 
     const load = (s: Session, file: string | undefined): { policy: CompiledPolicy | null; problems: AirlockProblem[] } => {
       const result = loadPolicy({
-        workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), protectedPaths: [s.logDir],
+        // The log and the key that signs its checkpoints: the agent may neither read nor change either.
+        workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir()],
       });
       const problems = result.ok ? result.warnings : result.problems;
       connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);

@@ -10,6 +10,12 @@ const DECIDERS = new Set(['policy', 'user', 'timeout', 'killswitch', 'grant']);
 const OUTCOMES = new Set(['done', 'denied', 'error', 'killed']);
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 
+/** Keys V8 enumerates before all others (array indices), which JSON.stringify would therefore misorder. */
+function indexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 && INDEX_LIKE.test(key);
+}
+
 /** Thrown while cleaning a value JSON.stringify cannot render canonically (see format.ts sortedClone). */
 const NEEDS_REFERENCE = Symbol('needs canonicalize');
 
@@ -57,7 +63,7 @@ function cleanValue(value: unknown, redact: boolean): unknown {
       const keys = Object.keys(obj).sort();
       const out: Record<string, unknown> = {};
       for (const key of keys) {
-        if (INDEX_LIKE.test(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
+        if (indexLike(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
         const item = obj[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         const kind = redact ? secretKeyKind(key) : undefined;

@@ -8,9 +8,12 @@
  *            includes `v`, `seq`, `ts`, `session`, `prev` and the redacted body. UTF-8, no newline inside (JSON escapes).
  *     prev = the previous line's hash; for the first line, SHA-256( GENESIS_DOMAIN ‖ canonical JSON of the session
  *            header ), and the header (with the policy's hash and the signing key id) is that entry's `data`.
- *   The writer canonicalises once. The verifier never re-canonicalises: it hashes ENTRY_DOMAIN ‖ running head ‖ the
- *   stored json bytes and compares with the stored hash text, so every byte of a line is covered (the json by the
- *   hash, the hash text by the comparison, the separator and newline by the framing).
+ *   The writer canonicalises once: build.ts inserts keys in canonical order (redacting on the way), so one
+ *   JSON.stringify emits RFC 8785 JSON; values JSON.stringify cannot render canonically (index-like keys, toJSON,
+ *   lone surrogates ...) go through the `canonicalize` package instead (tests check both against the package).
+ *   The verifier never re-canonicalises: it hashes ENTRY_DOMAIN ‖ running head ‖ the stored json bytes and compares
+ *   with the stored hash text, so every byte of a line is covered (the json by the hash, the hash text by the
+ *   comparison, the separator and newline by the framing). Readers JSON.parse those same verified bytes.
  * - The verifier finds `seq` and `prev` without parsing: canonical JSON sorts keys, `kind` always precedes `prev` and
  *   `seq`, and every key sorted after `seq` (session, target, task, ts, v, verdict) is a scalar, so the last `,"seq":`
  *   in a line is the top-level one; the last `,"prev":"` is top-level unless `rule` nests a `prev` key, in which case
@@ -22,6 +25,8 @@
  * - The latest head { seq, hash, bytes, checkpoint } is also kept apart from the log in `<log>.head` (replaced
  *   atomically after each group fsync and at every checkpoint), so a log shorter than its recorded head is reported
  *   as truncated, even when the cut falls on a line boundary.
+ * - One writer per file (an O_EXCL `<log>.lock` holding the pid; a dead holder's lock is taken over); each session
+ *   writes its own file (`<ISO time>-<session>.jsonl`) in a per-workspace folder of the user's state directory.
  * - Durability: append() returns only after write(2) of the whole line returned, so a killed harness (SIGKILL) never
  *   leaves an action without its decision in the file (the kernel has it). fsync is grouped: one fsync per window
  *   (fsyncWindowMs, default 5 ms) after appends, and at once at every checkpoint and at close. A power loss can
@@ -56,6 +61,12 @@ export function toWellFormed(s: string): string {
 const NEEDS_REFERENCE = Symbol('needs canonicalize');
 const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
 
+/** Keys V8 enumerates before all others (array indices), which JSON.stringify would therefore misorder. */
+function indexLike(key: string): boolean {
+  const c = key.charCodeAt(0);
+  return c >= 0x30 && c <= 0x39 && INDEX_LIKE.test(key);
+}
+
 /**
  * A copy whose object keys are inserted in RFC 8785 order (UTF-16 code units), so JSON.stringify emits canonical JSON.
  * Only plain data takes this path; anything JSON.stringify could order or render differently from RFC 8785
@@ -89,7 +100,7 @@ function sortedClone(value: unknown): unknown {
       const keys = Object.keys(obj).sort();
       const out: Record<string, unknown> = {};
       for (const key of keys) {
-        if (INDEX_LIKE.test(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
+        if (indexLike(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
         const item = obj[key];
         if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
         out[key] = sortedClone(item);
@@ -134,13 +145,6 @@ export function genesisPrev(header: Record<string, unknown>): string {
 
 export function entryHash(prev: string, json: string): string {
   return sha256Hex(ENTRY_DOMAIN + prev + json);
-}
-
-/** Serialises an entry (everything but its hash) into its line; the only place entries are canonicalised. */
-export function encodeEntry(body: Omit<LogEntry, 'hash'>): { json: string; hash: string; line: string } {
-  const json = canonicalJson(body);
-  const hash = entryHash(body.prev, json);
-  return { json, hash, line: `${hash} ${json}\n` };
 }
 
 /** A top-level value as JSON.stringify may render it canonically; anything unusual goes to the reference serialiser. */

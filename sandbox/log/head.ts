@@ -1,5 +1,6 @@
 // The head file kept apart from the log: the last durable { seq, hash, bytes, checkpoint }, replaced atomically.
 import fs from 'node:fs';
+import path from 'node:path';
 import { headFileOf } from './paths.js';
 
 export interface LogHead {
@@ -35,4 +36,18 @@ export function writeHead(logFile: string, head: LogHead, durable: boolean): voi
     fs.closeSync(fd);
   }
   fs.renameSync(tmp, file);
+  if (durable) fsyncDir(path.dirname(file));
+}
+
+/** Makes a directory's entries (a new log file, a renamed head) survive a power loss. */
+export function fsyncDir(dir: string): void {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Some file systems refuse fsync on directories; the data itself was fsynced.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
 }

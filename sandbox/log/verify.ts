@@ -34,10 +34,15 @@ function isHexHash(buf: Buffer, start: number): boolean {
   return true;
 }
 
-/** The top-level seq of a line (see format.ts for why the last `,"seq":` is top-level), or -1. */
-function seqOf(buf: Buffer, start: number, end: number): number {
+/** Where the top-level `,"seq":` of a line is (see format.ts for why the last one is top-level), or -1. */
+function seqAt(buf: Buffer, start: number, end: number): number {
   const at = buf.lastIndexOf(SEQ_NEEDLE, end);
-  if (at < start + BODY) return -1;
+  return at < start + BODY ? -1 : at;
+}
+
+/** The top-level seq of a line, or -1. */
+function seqOf(buf: Buffer, start: number, end: number, at = seqAt(buf, start, end)): number {
+  if (at < 0) return -1;
   let seq = 0;
   let i = at + SEQ_NEEDLE.length;
   for (; i < end; i++) {
@@ -105,15 +110,15 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     const data = (entry.data ?? {}) as { size?: unknown; head?: unknown; time?: unknown; keyId?: unknown; sig?: unknown };
     const where = { seq: entry.seq, line: lineNo };
     if (data.size !== entry.seq - 1 || data.head !== entry.prev || typeof data.time !== 'string' || typeof data.sig !== 'string') {
-      return { ...where, kind: 'bad-signature', message: `checkpoint #${k} (seq ${entry.seq}) does not sign the chain it closes: it names size ${String(data.size)} and another head.` };
+      return { ...where, kind: 'bad-signature', message: `bad signature: checkpoint #${k} (seq ${entry.seq}) does not sign the chain it closes (it names size ${String(data.size)} and another head).` };
     }
     const keyId = String(data.keyId);
     const key = keys.get(keyId);
     if (!key) {
-      return { ...where, kind: 'unknown-key', message: `checkpoint #${k} (seq ${entry.seq}) is signed by an unknown key ${keyId} (not in ${keyDir}).` };
+      return { ...where, kind: 'unknown-key', message: `checkpoint #${k} (seq ${entry.seq}) is signed by an unknown key ${keyId} (not in ${keyDir}; pass --key-dir).` };
     }
     if (!checkSignature(key, checkpointMessage({ size: data.size, head: data.head, time: data.time }), data.sig)) {
-      return { ...where, kind: 'bad-signature', message: `checkpoint #${k} (seq ${entry.seq}) has a bad signature: the entries up to seq ${data.size} are not the ones key ${keyId} signed.` };
+      return { ...where, kind: 'bad-signature', message: `bad signature: checkpoint #${k} (seq ${entry.seq}) does not verify with key ${keyId}: the entries up to seq ${data.size} are not the ones it signed.` };
     }
     lastCheckpoint = { index: k, keyId };
     return undefined;
@@ -170,12 +175,20 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     // Fast path: framing, top-level prev and seq found in place, hash of the stored bytes matches.
     const len = end - start;
     if (lineNo > 1 && len > BODY + 2 && buf[start + HASH_HEX_LENGTH] === 0x20) {
-      const p = buf.lastIndexOf(PREV_NEEDLE, end);
+      // `prev` sorts before `seq`, so its search starts at seq and only crosses ref/rule/script.
+      const s = seqAt(buf, start, end);
+      const p = s < 0 ? -1 : buf.lastIndexOf(PREV_NEEDLE, s);
       const v = p + PREV_NEEDLE.length;
       if (p >= start + BODY && buf[v + HASH_HEX_LENGTH] === 0x22 && head.compare(buf, v, v + HASH_HEX_LENGTH) === 0
-        && seqOf(buf, start, end) === expected && hashMatches(buf, start, end, head)) {
+        && seqOf(buf, start, end, s) === expected && hashMatches(buf, start, end, head)) {
         if (checkpointKind.within(buf, start, end, chunk) >= 0) {
-          const entry = parseLine(buf.toString('utf8', start, end), lineNo);
+          let entry: LogEntry;
+          try {
+            entry = parseLine(buf.toString('utf8', start, end), lineNo);
+          } catch {
+            problem = { seq: expected, line: lineNo, kind: 'malformed', message: `line ${lineNo} matches its hash but is not a valid entry: it was forged.` };
+            return false;
+          }
           if (entry.kind === 'checkpoint') {
             problem = checkCheckpoint(entry);
             if (problem) return false;

@@ -5,7 +5,7 @@ import { AirlockError } from '../errors.js';
 import type { EntryInput, LogEntry } from './entry.js';
 import { buildEntry } from './build.js';
 import { checkpointMessage, entryHash, genesisPrev, isWellFormed, LineEncoder, parseLine, referenceCanonical } from './format.js';
-import { readHead, writeHead } from './head.js';
+import { fsyncDir, readHead, writeHead } from './head.js';
 import { loadOrCreateSigningKey, signCheckpoint, type SigningKey } from './keys.js';
 import { NextMatch, readTail, scanLines } from './lines.js';
 import { acquireLock, type LogLock } from './lock.js';
@@ -70,6 +70,8 @@ export class ActionLog {
   private sinceCheckpoint = 0;
   private syncTimer: NodeJS.Timeout | undefined;
   private syncsInFlight = 0;
+  /** Seq of the newest head written, so a late group fsync never replaces a checkpoint's newer head. */
+  private headSeqWritten = 0;
   private closed = false;
   private fdClosed = false;
 
@@ -93,10 +95,13 @@ export class ActionLog {
     fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
     const lock = acquireLock(file);
     let fd: number | undefined;
+    let log: ActionLog | undefined;
     try {
       const key = loadOrCreateSigningKey(opts.keyDir ?? defaultKeyDir());
+      const existed = fs.existsSync(file);
       fd = fs.openSync(file, fs.constants.O_RDWR | fs.constants.O_CREAT | fs.constants.O_APPEND, 0o600);
-      const log = new ActionLog(file, opts.session, fd, lock, key, opts);
+      if (!existed) fsyncDir(path.dirname(file));
+      log = new ActionLog(file, opts.session, fd, lock, key, opts);
       const recovery = log.resume();
       const header: Record<string, unknown> = {
         ...(redactValue(opts.header ?? {}) as Record<string, unknown>),
@@ -120,6 +125,7 @@ export class ActionLog {
       log.saveHead(true);
       return log;
     } catch (err) {
+      if (log) log.abandon();
       if (fd !== undefined) fs.closeSync(fd);
       lock.release();
       throw err;
@@ -186,6 +192,15 @@ export class ActionLog {
     return this.write(entry, true);
   }
 
+  /** A failed write (disk full, I/O error) may leave part of a line: cut it so the chain stays whole for the next entry. */
+  private undoPartialWrite(): void {
+    try {
+      if (fs.fstatSync(this.fd).size !== this.bytes) fs.ftruncateSync(this.fd, this.bytes);
+    } catch {
+      // Left as a torn tail: verify reports it and the next open recovers it.
+    }
+  }
+
   onAppend(listener: (e: LogEntry) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
@@ -198,7 +213,16 @@ export class ActionLog {
     // body's keys were inserted in canonical order, so JSON.stringify emits RFC 8785 JSON (format.ts explains when not).
     const json = needsReference ? referenceCanonical(body) : JSON.stringify(body);
     const { hash, line } = this.encoder.encodeJson(this.prev, json);
-    this.bytes += writeAll(this.fd, line);
+    try {
+      this.bytes += writeAll(this.fd, line);
+    } catch (err) {
+      this.undoPartialWrite();
+      throw new AirlockError({
+        code: 'log.write-failed',
+        message: `Could not write the action log ${this.file} (${(err as Error).message}); no action runs without its entry, so this one is denied.`,
+        place: { file: this.file },
+      });
+    }
     this.seq = seq;
     this.prev = hash;
     const entry = body as LogEntry;
@@ -232,9 +256,10 @@ export class ActionLog {
         if (this.syncsInFlight === 0 && !this.fdClosed) this.closeFd();
         return;
       }
-      if (!err) {
+      if (!err && head.seq > this.headSeqWritten) {
         try {
           writeHead(this.file, head, false);
+          this.headSeqWritten = head.seq;
         } catch {
           // The head file is advisory between checkpoints; the next checkpoint rewrites it durably.
         }
@@ -248,6 +273,7 @@ export class ActionLog {
 
   private saveHead(durable: boolean): void {
     writeHead(this.file, this.headNow(), durable);
+    this.headSeqWritten = this.seq;
   }
 
   /** Signs { size, head, time } with the checkpoint key and logs it; fsyncs the log and the head file at once. */
@@ -279,6 +305,14 @@ export class ActionLog {
       if (this.syncsInFlight === 0) this.closeFd();
       this.lock.release();
     }
+  }
+
+  /** A failed open: no group fsync may touch the fd once it is closed (it could be reused by then). */
+  private abandon(): void {
+    this.closed = true;
+    this.fdClosed = true;
+    if (this.syncTimer !== undefined) clearTimeout(this.syncTimer);
+    this.syncTimer = undefined;
   }
 
   private closeFd(): void {

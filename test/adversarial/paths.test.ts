@@ -93,10 +93,11 @@ describe('adversarial: paths', function () {
     assert.equal(a.readWs('.airlock/policy.json'), policyBefore, 'the workspace policy is untouched');
     assert.equal(a.existsWs('.git/hooks/pre-commit'), false, 'no hook appeared in the workspace');
     // Whatever was written landed where it was decided: next to the home dir, never inside the workspace.
-    if (results[1]!.outcome === 'done') assert.equal(fs.existsSync(path.join(a.base, '.airlock', 'policy.json')), true);
-    if (results[2]!.outcome === 'done') assert.equal(fs.existsSync(path.join(a.base, '.git', 'hooks', 'pre-commit')), true);
-    assert.equal(fs.existsSync(path.join(a.stateDir, 'logs', 'session.jsonl')), true);
-    assert.equal(results[3]!.outcome === 'done' && String(results[3]!.result).includes('session.start'), false, 'the log was not read');
+    const nextToHome = path.dirname(a.homeDir);
+    if (results[1]!.outcome === 'done') assert.equal(fs.existsSync(path.join(nextToHome, '.airlock', 'policy.json')), true);
+    if (results[2]!.outcome === 'done') assert.equal(fs.existsSync(path.join(nextToHome, '.git', 'hooks', 'pre-commit')), true);
+    // `~/../../state/...` is the log itself, decided as such: a built-in refusal.
+    assertRefused(results[3]!, 'the log through ~/..');
   });
 
   it('re-decides a symlink to outside the workspace on its real target: nothing outside is read, written or listed', async () => {

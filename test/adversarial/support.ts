@@ -1,3 +1,4 @@
+// Architecture invariant: every adversarial case drives the real pipeline and asserts an effect (a canary file, a server's hit count, the secret's absence), never only a message.
 // Shared harness of the adversarial suite: a real workspace, policy, log and Enforcer, plus canaries that prove effects.
 import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
@@ -31,20 +32,22 @@ export class RecordingPrompter implements Prompter {
 }
 
 export interface ArenaOptions {
-  /** The workspace policy (written to .airlock/policy.json and loaded from there). */
-  policy: Record<string, unknown>;
+  /** The workspace policy (written to .airlock/policy.json and loaded from there), or a function of the arena's paths. */
+  policy: Record<string, unknown> | ((paths: { base: string; root: string; logDir: string }) => Record<string, unknown>);
   /** Files inside the workspace, by relative path. */
   files?: Record<string, string>;
   prompter?: Prompter;
   /** Put the log directory inside the workspace (at this relative path) instead of the state dir outside it. */
   logDirInWorkspace?: string;
-  /** Home directory the policy expands `~/` against. Default: `<base>/home`, created empty. */
+  /** Home directory the policy expands `~/` against. Default: `<base>/home/user`, created empty. */
   homeDir?: string;
+  /** More variables for the environment exec'd programs start from (before scrubbing). */
+  env?: Record<string, string>;
 }
 
 /**
  * One attack arena: `<base>/ws` (the workspace, with .env holding the secret), `<base>/outside` (canary files the agent
- * must never reach), `<base>/state` (the log and keys, outside the workspace), `<base>/home` (the policy's home).
+ * must never reach), `<base>/state` (the log and keys, outside the workspace), `<base>/home/user` (the policy's home).
  */
 export class Arena {
   readonly base: string;
@@ -54,6 +57,8 @@ export class Arena {
   readonly homeDir: string;
   readonly logDir: string;
   readonly logFile: string;
+  /** Where the log's signing key lives (outside the workspace, next to the log). */
+  readonly keyDir: string;
   readonly secret = makeSecret();
   readonly policy: CompiledPolicy;
   readonly log: ActionLog;
@@ -65,27 +70,33 @@ export class Arena {
   private readonly policyDoc: Record<string, unknown>;
 
   constructor(opts: ArenaOptions) {
-    this.policyDoc = opts.policy;
     this.base = fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-adv-')));
     this.root = path.join(this.base, 'ws');
     this.outside = path.join(this.base, 'outside');
     this.stateDir = path.join(this.base, 'state');
-    this.homeDir = opts.homeDir ?? path.join(this.base, 'home');
+    this.homeDir = opts.homeDir ?? path.join(this.base, 'home', 'user');
     for (const d of [this.root, this.outside, this.stateDir, this.homeDir]) fs.mkdirSync(d, { recursive: true });
     this.logDir = opts.logDirInWorkspace ? path.join(this.root, opts.logDirInWorkspace) : path.join(this.stateDir, 'logs');
     this.logFile = path.join(this.logDir, 'session.jsonl');
+    this.keyDir = path.join(this.stateDir, 'keys');
+    this.policyDoc = typeof opts.policy === 'function' ? opts.policy({ base: this.base, root: this.root, logDir: this.logDir }) : opts.policy;
     this.writeWs('.env', `API_TOKEN=${this.secret}\n`);
     for (const [rel, content] of Object.entries(opts.files ?? {})) this.writeWs(rel, content);
-    this.writeWs('.airlock/policy.json', JSON.stringify(opts.policy, null, 2));
+    this.writeWs('.airlock/policy.json', JSON.stringify(this.policyDoc, null, 2));
     this.plantCanary('canary.txt');
-    const loaded = loadPolicy({ workspaceRoot: this.root, homeDir: this.homeDir, protectedPaths: [this.logDir] });
-    if (!loaded.ok) throw new Error(`test policy failed to load: ${JSON.stringify(loaded.problems)}`);
+    // As the host does: the log dir and the key dir are built-in protections.
+    const loaded = loadPolicy({ workspaceRoot: this.root, homeDir: this.homeDir, protectedPaths: [this.logDir, this.keyDir] });
+    if (!loaded.ok) {
+      fs.rmSync(this.base, { recursive: true, force: true });
+      throw new Error(`test policy failed to load: ${loaded.problems.filter((p) => p.severity !== 'warning').map((p) => p.message).join('; ')}`);
+    }
     this.policy = loaded.policy;
-    this.log = ActionLog.open({ file: this.logFile, session: 'adversarial', policyHash: this.policy.hash, keyDir: path.join(this.stateDir, 'keys') });
+    this.log = ActionLog.open({ file: this.logFile, session: 'adversarial', policyHash: this.policy.hash, keyDir: this.keyDir });
     this.prompter = opts.prompter ?? denyAllPrompter;
     this.enforcer = new Enforcer({
       policy: this.policy, log: this.log, prompter: this.prompter, session: 'adversarial',
-      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.homeDir, AIRLOCK_ADV_SECRET: this.secret, LANG: 'C' },
+      // CI keeps tools such as npm from checking for updates over the network.
+      env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: this.homeDir, AIRLOCK_ADV_SECRET: this.secret, LANG: 'C', CI: 'true', ...opts.env },
     });
   }
 

@@ -3,10 +3,20 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { compilePolicy, type CompiledPolicy } from '../../sandbox/policy/compile.js';
+import type { PolicyDoc } from '../../sandbox/policy/schema.js';
+import type { PolicySource } from '../../sandbox/policy/source.js';
 
 /** Budgets per property: cheap pure properties run many cases, ones touching the disk fewer. */
 export const RUNS = { pure: 1000, medium: 300, disk: 150 } as const;
 
 export function tempDir(): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-')));
+}
+
+/** Compiles policy documents straight into a policy (no lint: the fuzz checks decisions, even for rules lint calls too broad). */
+export function compileDoc(doc: Omit<PolicyDoc, 'version'>): CompiledPolicy {
+  const source: PolicySource = { file: '.airlock/policy.json', doc: { version: 1, ...doc }, locate: () => undefined };
+  return compilePolicy({ workspaceRoot: '/ws/project', homeDir: '/home/user', layers: [{ layer: 'workspace', sources: [source] }], hash: '0'.repeat(64) },
+    { caseInsensitive: false });
 }

@@ -60,9 +60,9 @@ describe('log under real processes', function () {
       child.kill('SIGKILL');
       await exited(child);
       if (round === 3) {
-        // A power loss can also tear the last write: cut the file in the middle of its last line.
-        const size = fs.statSync(file).size;
-        fs.truncateSync(file, size - 17);
+        // A power loss can also tear the write in flight: only the first part of its line reaches the disk.
+        const lastLine = linesOf(fs.readFileSync(file)).at(-1) as string;
+        fs.appendFileSync(file, lastLine.slice(0, Math.floor(lastLine.length / 2)));
       }
       const report = verifyLog(file, { keyDir });
       assert.ok(report.ok || report.problem?.kind === 'torn-line', `round ${round}: ${report.problem?.kind}: ${report.problem?.message}`);
@@ -118,5 +118,20 @@ describe('log under real processes', function () {
     const report = verifyLog(file, { keyDir });
     assert.equal(report.ok, true, report.problem?.message);
     assert.ok(!fs.readFileSync(file, 'utf8').includes('intruder'));
+  });
+
+  it('a write that fails (file too large / disk full) is refused as log.write-failed and leaves no partial line', async () => {
+    const file = path.join(dir, 'full.jsonl');
+    // ulimit -f caps the file size, so write(2) fails part-way through a line, as on a full disk.
+    const child = spawn('bash', ['-c', 'ulimit -f 100; exec "$0" "$@"', process.execPath, '--no-node-snapshot', '--import', 'tsx', path.join(fixtures, 'disk-full.ts'), file, keyDir], {
+      stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, NODE_OPTIONS: '' },
+    });
+    const line = await waitForLine(child, /^(log\.|never)/);
+    await exited(child);
+    const [code, lastSeq] = line.split(' ');
+    assert.equal(code, 'log.write-failed');
+    const report = verifyLog(file, { keyDir });
+    assert.equal(report.ok, true, report.problem?.message);
+    assert.equal(report.entries, Number(lastSeq), 'every entry append returned for is whole in the file, nothing more');
   });
 });
