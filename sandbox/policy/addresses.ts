@@ -112,6 +112,12 @@ const SPECIAL_RANGES: ReadonlyArray<{ range: IpRange; label: string }> = ([
   return { range, label };
 });
 
+/** Cloud metadata endpoints hand out credentials: only a rule naming the exact address opens one, never a range. */
+export function isCloudMetadata(ip: IpAddress): boolean {
+  const inner = embeddedIpv4(ip) ?? ip;
+  return SPECIAL_RANGES.slice(0, 3).some((s) => rangeContains(s.range, inner));
+}
+
 /** Why an address must not be contacted without a rule naming it (e.g. "a loopback address"), or undefined if public. */
 export function specialAddressKind(ip: IpAddress): string | undefined {
   for (const s of SPECIAL_RANGES) if (rangeContains(s.range, ip)) return s.label;

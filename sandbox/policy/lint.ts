@@ -115,15 +115,16 @@ function lintExecAllow(argv: readonly string[], path: JsonPath): Finding[] {
   }
   const name = baseName(program).toLowerCase();
   const rest = argv.slice(1);
-  if (SHELLS.has(name) && rest.some((a) => a === '**' || SHELL_STRING_FLAGS.has(a))) {
+  // A wildcard argument lets the agent pick the flag: `sh -s` and `sh -` read commands from the agent's input.
+  if (SHELLS.has(name) && rest.some((a) => a === '**' || a === '*' || a === '-s' || a === '-' || SHELL_STRING_FLAGS.has(a))) {
     out.push({ code: 'policy.too-broad', severity: 'error', path,
       message: `pattern ${text} lets the agent run any shell command string, which bypasses argv matching; allow the commands themselves, e.g. ["npm", "test"]` });
   } else if (PROGRAM_RUNNERS.has(name) && rest.includes('**')) {
     out.push({ code: 'policy.too-broad', severity: 'error', path,
       message: `pattern ${text} lets the agent run any program through ${name}; allow the commands themselves, e.g. ["${program}", "tsc", "--noEmit"]` });
-  } else if (INTERPRETERS.has(name) && rest.includes('**')) {
+  } else if (INTERPRETERS.has(name) && rest.some((a) => a === '**' || a === '*' || a === '-')) {
     out.push({ code: 'policy.broad-interpreter', severity: 'warning', path,
-      message: `pattern ${text} lets the agent run any ${name} code (e.g. with -e); prefer naming the script, e.g. ["${program}", "scripts/build.js"]` });
+      message: `pattern ${text} lets the agent run any ${name} code (e.g. with -e, or - reading the program from input); prefer naming the script, e.g. ["${program}", "scripts/build.js"]` });
   }
   return out;
 }

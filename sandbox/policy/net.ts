@@ -11,7 +11,7 @@
 //   path     a micromatch glob over the URL's pathname (query ignored), default `/**`.
 import micromatch from 'micromatch';
 import { AirlockError } from '../errors.js';
-import { embeddedIpv4, parseCidr, parseIp, rangeContains, type IpAddress, type IpRange } from './addresses.js';
+import { embeddedIpv4, isCloudMetadata, parseCidr, parseIp, rangeContains, type IpAddress, type IpRange } from './addresses.js';
 import type { RuleRef } from './types.js';
 
 export type HostPattern =
@@ -188,6 +188,7 @@ function hostMatches(h: HostPattern, url: ParsedUrl, mode: 'allow' | 'deny', add
  */
 export function netPatternNamesAddress(p: NetPattern, url: ParsedUrl, ip: IpAddress): boolean {
   if (p.host.kind !== 'ip' || !rangeContains(p.host.range, ip)) return false;
+  if (isCloudMetadata(ip) && p.host.range.prefix !== (p.host.range.family === 4 ? 32 : 128)) return false;
   if (p.scheme !== url.scheme) return false;
   if (p.port !== '*' && p.port !== url.port) return false;
   return p.path.test(url.pathname);

@@ -134,6 +134,18 @@ describe('net: numeric IP forms and SSRF', () => {
     assert.equal(verdict(named, 'https://intranet.test/', '192.168.0.1').verdict, 'deny');
   });
 
+  it('a range never opens a cloud metadata address: only a rule naming that exact address does', () => {
+    const wide = ws({ net: { allow: ['http://100.0.0.0/8/**', 'http://169.254.0.0/16/**', 'http://[fd00::]/8/**'] } });
+    assert.equal(verdict(wide, 'http://100.100.100.201/').verdict, 'allow');
+    for (const url of ['http://100.100.100.200/latest', 'http://169.254.169.254/latest/meta-data', 'http://[fd00:ec2::254]/']) {
+      const d = verdict(wide, url);
+      assert.deepEqual([d.verdict, d.code], ['deny', 'net.ssrf'], url);
+      assert.match(d.reason, /cloud metadata address/);
+    }
+    const exact = ws({ net: { allow: ['http://169.254.169.254/32/**'] } });
+    assert.equal(verdict(exact, 'http://169.254.169.254/latest').verdict, 'allow');
+  });
+
   it('a deny rule naming an address also matches names resolving to it and IPv6 forms of it', () => {
     const p = ws({ net: { allow: ['https://*/**', 'https://93.184.216.0/24/**'], deny: ['https://93.184.216.34/**'] } });
     assert.equal(verdict(p, 'https://name.test/', '93.184.216.34').verdict, 'deny');
