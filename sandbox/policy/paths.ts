@@ -35,7 +35,18 @@ export function normalisePath(workspaceRoot: string, homeDir: string, p: string,
   }
   const expanded = p === '~' ? homeDir : p.startsWith('~/') ? path.join(homeDir, p.slice(2)) : p;
   const abs = path.resolve(workspaceRoot, expanded);
-  return { abs, rel: relativeTo(path.resolve(workspaceRoot), abs, opts.caseInsensitive ?? PLATFORM_CASE_INSENSITIVE) };
+  return { abs, rel: relativeTo(resolvedRoot(workspaceRoot), abs, opts.caseInsensitive ?? PLATFORM_CASE_INSENSITIVE) };
+}
+
+// Every decision normalises against the same root: resolve it once, not per call.
+let lastRoot = '';
+let lastResolved = '';
+function resolvedRoot(root: string): string {
+  if (root !== lastRoot) {
+    lastResolved = path.resolve(root);
+    lastRoot = root;
+  }
+  return lastResolved;
 }
 
 /**
@@ -44,6 +55,12 @@ export function normalisePath(workspaceRoot: string, homeDir: string, p: string,
  * relative part is never cut out of `abs` at an offset measured on its folded form.
  */
 export function relativeTo(root: string, abs: string, caseInsensitive: boolean): string | null {
+  if (!caseInsensitive) {
+    // Both are resolved (no `..`, no duplicate or trailing separators), so a prefix test is exact and cheap.
+    if (abs === root) return '.';
+    const prefix = root.endsWith(path.sep) ? root : root + path.sep;
+    return abs.startsWith(prefix) ? toPosix(abs.slice(prefix.length)) : null;
+  }
   const fold = (s: string) => (caseInsensitive ? s.toLowerCase() : s);
   const rootSegs = root.split(path.sep).filter((s) => s !== '');
   const absSegs = abs.split(path.sep).filter((s) => s !== '');

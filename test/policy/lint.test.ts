@@ -115,7 +115,8 @@ describe('policy lint', () => {
     });
 
     it('refuses shells with "**" or -c, since shell strings bypass argv matching', () => {
-      for (const argv of [['bash', '**'], ['sh', '-c', '*'], ['/bin/zsh', '-c', 'npm test'], ['pwsh', '-Command', '*'], ['cmd', '/c', '**']]) {
+      // `sh *` lets the agent pick `-s` (commands from its input); `sh -` does the same.
+      for (const argv of [['bash', '**'], ['sh', '-c', '*'], ['/bin/zsh', '-c', 'npm test'], ['pwsh', '-Command', '*'], ['cmd', '/c', '**'], ['sh', '*'], ['bash', '-s'], ['dash', '-']]) {
         assert.match(onlyError({ exec: { allow: [argv] } }), /lets the agent run any shell command string, which bypasses argv matching/, JSON.stringify(argv));
       }
       assert.deepEqual(lint({ exec: { allow: [['bash', 'scripts/build.sh']] } }).errors, []);
@@ -131,6 +132,7 @@ describe('policy lint', () => {
     it('warns about interpreters with "**"', () => {
       assert.match(onlyWarning({ exec: { allow: [['node', '**']] } }), /exec\.allow\[0\]: warning: pattern \["node","\*\*"\] lets the agent run any node code/);
       assert.match(onlyWarning({ exec: { allow: [['python3', '**']] } }), /any python3 code/);
+      assert.match(onlyWarning({ exec: { allow: [['node', '*']] } }), /any node code \(e\.g\. with -e, or - reading the program from input\)/);
     });
 
     it('refuses "**" anywhere but last, in allows and denies', () => {
