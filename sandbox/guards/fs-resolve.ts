@@ -1,5 +1,5 @@
 // Where a path really leads: resolves symlinks component by component, as the kernel would, tolerating missing tails.
-import { promises as fsp } from 'node:fs';
+import fs from 'node:fs';
 import path from 'node:path';
 import { errnoCode, guardError } from './types.js';
 
@@ -17,6 +17,8 @@ function components(p: string): string[] {
  * With `followFinal` false the last component is not followed when it is a symlink (what unlink and lstat see).
  */
 export async function resolveReal(start: string, followFinal: boolean): Promise<string> {
+  // lstat and readlink are synchronous on purpose: one path costs a handful of µs that way, where a thread-pool hop per
+  // component would cost tens of µs each, and every file action resolves its path.
   if (!path.isAbsolute(start)) throw new Error(`resolveReal needs an absolute path, got ${start}`);
   const rootOf = path.parse(start).root;
   let current = rootOf;
@@ -36,7 +38,7 @@ export async function resolveReal(start: string, followFinal: boolean): Promise<
     }
     let isLink: boolean;
     try {
-      isLink = (await fsp.lstat(next)).isSymbolicLink();
+      isLink = fs.lstatSync(next).isSymbolicLink();
     } catch (err) {
       const code = errnoCode(err);
       if (code === 'ENOENT') {
@@ -53,7 +55,7 @@ export async function resolveReal(start: string, followFinal: boolean): Promise<
       if (++links > MAX_SYMLINKS) {
         throw guardError('fs.invalid', `Too many symbolic links (more than ${MAX_SYMLINKS}) while resolving ${start}: a symlink loop?`);
       }
-      const target = await fsp.readlink(next);
+      const target = fs.readlinkSync(next);
       if (path.isAbsolute(target)) {
         current = path.parse(target).root;
       }
