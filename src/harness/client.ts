@@ -38,7 +38,11 @@ export class HarnessClient {
     });
     this.process.stderr?.setEncoding('utf8').on('data', (d: string) => opts.onStderr?.(d));
     this.process.stdin?.on('error', () => undefined); // the harness may exit first; its exit is reported through onExit
-    this.connection = createMessageConnection(new StreamMessageReader(this.process.stdout!), new StreamMessageWriter(this.process.stdin!));
+    const reader = new StreamMessageReader(this.process.stdout!);
+    // The reader re-arms a partial-message timer forever when the harness dies mid-message; nothing here listens for
+    // partial messages, so turn it off rather than leak a timer per crashed harness.
+    reader.partialMessageTimeout = 0;
+    this.connection = createMessageConnection(reader, new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest(P.approvalRequest, async (request) => (opts.onApproval ? opts.onApproval(request) : { answer: 'deny' }));
     this.connection.onNotification(P.logEntry, (e) => opts.onLogEntry?.(e));
     this.connection.onNotification(P.taskStatus, (s) => opts.onTaskStatus?.(s));

@@ -7,9 +7,9 @@ import { ActionLog } from '../../sandbox/log/writer.js';
 import { verifyLog } from '../../sandbox/log/verify.js';
 import { parseLine } from '../../sandbox/log/format.js';
 import type { LogEntry } from '../../sandbox/log/entry.js';
-import type { HarnessClient } from '../../src/harness/client.js';
-import { startHarness } from '../support/harness.js';
+import { PROTOCOL_VERSION, type ActionResult, type InitializeResult, type TaskInfo } from '../../sandbox/protocol/protocol.js';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
+import { RawHarness } from './rawHarness.js';
 
 const POLICY = {
   version: 1,
@@ -53,10 +53,10 @@ function filesUnder(root: string, dir: string): string[] {
 describe('crash: the harness SIGKILLed under load', function () {
   this.timeout(120_000);
   let ws: TempWorkspace;
-  let client: HarnessClient | undefined;
+  let harness: RawHarness | undefined;
   afterEach(() => {
-    client?.terminate();
-    client = undefined;
+    harness?.kill();
+    harness = undefined;
     ws.cleanup();
   });
 
@@ -70,11 +70,12 @@ describe('crash: the harness SIGKILLed under load', function () {
     const written = new Map<string, number>(); // name → round, for writes the harness confirmed done
 
     for (let round = 1; round <= ROUNDS; round++) {
-      client = startHarness(ws.stateDir);
-      const c = client;
-      const init = await c.initialize({ workspaceRoot: ws.root, logDir });
+      harness = new RawHarness(ws.stateDir);
+      const h = harness;
+      const init = await h.request<InitializeResult>('initialize', { protocolVersion: PROTOCOL_VERSION, clientName: 'crash-test', workspaceRoot: ws.root, logDir });
       assert.ok(init.policy, `round ${round}: the policy loads ${ctx}`);
-      const task = await c.startTask({ intent: `crash round ${round}`, scope: SCOPE });
+      const task = await h.request<TaskInfo>('task/start', { intent: `crash round ${round}`, scope: SCOPE });
+      const run = (request: Record<string, unknown>) => h.request<ActionResult>('action/run', { taskId: task.id, request });
       // Kill after a random number of confirmed writes plus a random delay, so the kill lands at a different point each time.
       const killAfterWrites = 1 + Math.floor(random() * 25);
       const extraDelayMs = Math.floor(random() * 40);
@@ -87,11 +88,11 @@ describe('crash: the harness SIGKILLed under load', function () {
         while (!dead) {
           const name = `out/r${round}/w${w}-${next++}.txt`;
           try {
-            const res = await c.run(task.id, { action: 'fs.write', path: name, content: contentOf(name) });
+            const res = await run({ action: 'fs.write', path: name, content: contentOf(name) });
             assert.equal(res.outcome, 'done', `round ${round}: ${name} was not written: ${res.error?.message} ${ctx}`);
             written.set(name, round);
             if (++confirmed === killAfterWrites) killed();
-            const back = await c.run(task.id, { action: 'fs.read', path: name });
+            const back = await run({ action: 'fs.read', path: name });
             assert.equal(back.result, contentOf(name), `round ${round}: ${name} reads back wrong ${ctx}`);
           } catch (err) {
             if (dead) return; // the request died with the harness
@@ -103,12 +104,11 @@ describe('crash: the harness SIGKILLed under load', function () {
       await Promise.race([killNow, ...workers]);
       await new Promise((r) => setTimeout(r, extraDelayMs));
       dead = true;
-      c.process.kill('SIGKILL');
-      const exit = await c.exited;
+      h.kill();
+      const exit = await h.exited; // requests in flight reject
       assert.equal(exit.signal, 'SIGKILL', `round ${round}: the harness was not killed but exited with ${exit.code} ${ctx}`);
-      c.terminate(); // drops the connection: requests in flight reject
       await Promise.all(workers);
-      client = undefined;
+      harness = undefined;
     }
 
     const logs = fs.readdirSync(logDir).filter((f) => f.endsWith('.jsonl')).map((f) => path.join(logDir, f));

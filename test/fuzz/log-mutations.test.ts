@@ -21,7 +21,7 @@ type Mutation =
 const mutation: fc.Arbitrary<Mutation> = fc.oneof(
   fc.record({ op: fc.constant('flip' as const), at: fc.nat(), mask: fc.integer({ min: 1, max: 255 }) }),
   fc.record({ op: fc.constant('delete' as const), at: fc.nat(), len: fc.integer({ min: 1, max: 80 }) }),
-  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }), fc.constantFrom([10], [32], [48], [44], [10, 10])) }),
+  fc.record({ op: fc.constant('insert' as const), at: fc.nat(), bytes: fc.oneof(fc.array(fc.integer({ min: 0, max: 255 }), { minLength: 1, maxLength: 8 }), fc.constantFrom<number[]>([10], [32], [48], [44], [10, 10])) }),
   fc.record({ op: fc.constant('swap-lines' as const), a: fc.nat(), b: fc.nat() }),
   fc.record({ op: fc.constant('duplicate-line' as const), a: fc.nat(), to: fc.nat() }),
   fc.record({ op: fc.constant('delete-line' as const), a: fc.nat() }),
@@ -55,6 +55,7 @@ function apply(bytes: Buffer, m: Mutation): Buffer {
     case 'delete': return Buffer.concat([bytes.subarray(0, at(m.at)), bytes.subarray(at(m.at) + m.len)]);
     case 'insert': return Buffer.concat([bytes.subarray(0, at(m.at)), Buffer.from(m.bytes), bytes.subarray(at(m.at))]);
     case 'swap-lines': {
+      if (lines.length === 0) return bytes;
       const copy = [...lines];
       const [a, b] = [line(m.a), line(m.b)];
       [copy[a], copy[b]] = [copy[b]!, copy[a]!];

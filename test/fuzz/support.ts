@@ -7,8 +7,11 @@ import { compilePolicy, type CompiledPolicy } from '../../sandbox/policy/compile
 import type { PolicyDoc } from '../../sandbox/policy/schema.js';
 import type { PolicySource } from '../../sandbox/policy/source.js';
 
-/** Budgets per property: cheap pure properties run many cases, ones touching the disk fewer. */
-export const RUNS = { pure: 1000, medium: 300, disk: 150 } as const;
+/** AIRLOCK_FUZZ_SCALE=20 runs every property 20 times longer, for a deeper hunt than the default budget. */
+const SCALE = Math.max(1, Number(process.env['AIRLOCK_FUZZ_SCALE'] ?? 1) || 1);
+
+/** Budgets per property: cheap properties run many cases, ones with many steps per case (or disk writes) fewer. */
+export const RUNS = { pure: 2000 * SCALE, medium: 500 * SCALE } as const;
 
 export function tempDir(): string {
   return fs.realpathSync(fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-')));
