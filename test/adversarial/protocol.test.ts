@@ -2,76 +2,12 @@
 // a second initialize), forged and malformed approval answers, responses to unknown ids, pathological JSON. Each case
 // checks the effect on disk and that the host keeps serving (or refuses) as documented.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { hostCommand } from '../support/harness.js';
-import { repoRoot } from '../support/cli.js';
+import { RawPeer, type Message } from '../support/rawPeer.js';
 import { ERROR_CODES, HOST_EXIT, PROTOCOL_VERSION } from '../../sandbox/protocol/protocol.js';
 import { makeSecret } from './support.js';
-
-type Message = Record<string, unknown>;
-
-function frame(body: string | Buffer): Buffer {
-  const b = typeof body === 'string' ? Buffer.from(body) : body;
-  return Buffer.concat([Buffer.from(`Content-Length: ${b.length}\r\n\r\n`), b]);
-}
-
-/** A raw stdio peer of the host: writes frames, collects every parsed message, answers approval requests. */
-class RawPeer {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly messages: Message[] = [];
-  raw = '';
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  readonly exit: Promise<number | null>;
-  /** How approval/request is answered; `null` leaves it unanswered. Default: deny. */
-  onApproval: (m: Message) => Message | null = (m) => ({ jsonrpc: '2.0', id: m['id'], result: { answer: 'deny' } });
-
-  constructor(stateDir: string, env: NodeJS.ProcessEnv) {
-    const [cmd, ...args] = hostCommand(path.join(stateDir, 'keys'));
-    this.child = spawn(cmd!, args, { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir, ...env } });
-    this.exit = new Promise((r) => this.child.on('exit', (code) => r(code)));
-    this.child.stderr.on('data', (d: Buffer) => { this.raw += d.toString(); });
-    this.child.stdout.on('data', (d: Buffer) => {
-      this.raw += d.toString('latin1');
-      this.buf = Buffer.concat([this.buf, d]);
-      for (;;) {
-        const end = this.buf.indexOf('\r\n\r\n');
-        if (end < 0) break;
-        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, end).toString())![1]);
-        if (this.buf.length < end + 4 + len) break;
-        const m = JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString()) as Message;
-        this.buf = this.buf.subarray(end + 4 + len);
-        this.messages.push(m);
-        if (m['method'] === 'approval/request') {
-          const reply = this.onApproval(m);
-          if (reply) this.send(JSON.stringify(reply));
-        }
-      }
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  send(body: string | Buffer): void { this.child.stdin.write(frame(body)); }
-  request(id: unknown, method: string, params?: unknown): void { this.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })); }
-
-  async waitFor(pred: (m: Message) => boolean): Promise<Message> {
-    for (let i = 0; i < 150; i++) {
-      const found = this.messages.find(pred);
-      if (found) return found;
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100); });
-    }
-    throw new Error(`no such message; got ${JSON.stringify(this.messages).slice(0, 800)}`);
-  }
-
-  /** Sends a request and waits for its response. */
-  async call(id: number, method: string, params?: unknown): Promise<Message> {
-    this.request(id, method, params);
-    return this.waitFor((m) => m['id'] === id && ('result' in m || 'error' in m));
-  }
-}
 
 const errorCode = (m: Message): number | undefined => (m['error'] as { code?: number } | undefined)?.code;
 const resultOf = <T>(m: Message): T => {

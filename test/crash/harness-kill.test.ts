@@ -1,4 +1,4 @@
-// Architecture invariant: a harness killed at any moment leaves no file change without its decision on disk, and logs that verify or only have a torn tail the next open recovers.
+// Crash test: a harness killed at any moment leaves no file change without its decision on disk, and logs that verify or only have a torn tail the next open recovers.
 // SIGKILLs the real `airlock host` repeatedly while it writes and reads files, then checks the disk against the logs.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -9,7 +9,7 @@ import { parseLine } from '../../sandbox/log/format.js';
 import type { LogEntry } from '../../sandbox/log/entry.js';
 import { PROTOCOL_VERSION, type ActionResult, type InitializeResult, type TaskInfo } from '../../sandbox/protocol/protocol.js';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
-import { RawHarness } from './rawHarness.js';
+import { RawPeer } from '../support/rawPeer.js';
 
 const POLICY = {
   version: 1,
@@ -53,7 +53,7 @@ function filesUnder(root: string, dir: string): string[] {
 describe('crash: the harness SIGKILLed under load', function () {
   this.timeout(120_000);
   let ws: TempWorkspace;
-  let harness: RawHarness | undefined;
+  let harness: RawPeer | undefined;
   afterEach(() => {
     harness?.kill();
     harness = undefined;
@@ -70,12 +70,12 @@ describe('crash: the harness SIGKILLed under load', function () {
     const written = new Map<string, number>(); // name → round, for writes the harness confirmed done
 
     for (let round = 1; round <= ROUNDS; round++) {
-      harness = new RawHarness(ws.stateDir);
+      harness = new RawPeer(ws.stateDir);
       const h = harness;
-      const init = await h.request<InitializeResult>('initialize', { protocolVersion: PROTOCOL_VERSION, clientName: 'crash-test', workspaceRoot: ws.root, logDir });
+      const init = await h.rpc<InitializeResult>('initialize', { protocolVersion: PROTOCOL_VERSION, clientName: 'crash-test', workspaceRoot: ws.root, logDir });
       assert.ok(init.policy, `round ${round}: the policy loads ${ctx}`);
-      const task = await h.request<TaskInfo>('task/start', { intent: `crash round ${round}`, scope: SCOPE });
-      const run = (request: Record<string, unknown>) => h.request<ActionResult>('action/run', { taskId: task.id, request });
+      const task = await h.rpc<TaskInfo>('task/start', { intent: `crash round ${round}`, scope: SCOPE });
+      const run = (request: Record<string, unknown>) => h.rpc<ActionResult>('action/run', { taskId: task.id, request });
       // Kill after a random number of confirmed writes plus a random delay, so the kill lands at a different point each time.
       const killAfterWrites = 1 + Math.floor(random() * 25);
       const extraDelayMs = Math.floor(random() * 40);

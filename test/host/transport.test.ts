@@ -1,56 +1,11 @@
 // The harness under bad input and a broken transport: malformed and oversized messages are answered, never fatal;
 // losing the client denies everything pending and exits with the documented code.
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
+import fs from 'node:fs';
 import path from 'node:path';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
-import { hostCommand } from '../support/harness.js';
-import { repoRoot } from '../support/cli.js';
+import { RawPeer } from '../support/rawPeer.js';
 import { HOST_EXIT, MAX_MESSAGE_BYTES, PROTOCOL_VERSION } from '../../sandbox/protocol/protocol.js';
-
-function frame(body: string | Buffer): Buffer {
-  const b = typeof body === 'string' ? Buffer.from(body) : body;
-  return Buffer.concat([Buffer.from(`Content-Length: ${b.length}\r\n\r\n`), b]);
-}
-
-/** A raw stdio peer: writes frames, collects parsed responses. */
-class RawPeer {
-  readonly child: ChildProcessWithoutNullStreams;
-  readonly messages: Record<string, unknown>[] = [];
-  private buf = Buffer.alloc(0);
-  private waiters: (() => void)[] = [];
-  readonly exit: Promise<number | null>;
-
-  constructor(stateDir: string) {
-    const [cmd, ...args] = hostCommand(path.join(stateDir, 'keys'));
-    this.child = spawn(cmd!, args, { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir } });
-    this.exit = new Promise((r) => this.child.on('exit', (code) => r(code)));
-    this.child.stdout.on('data', (d: Buffer) => {
-      this.buf = Buffer.concat([this.buf, d]);
-      for (;;) {
-        const end = this.buf.indexOf('\r\n\r\n');
-        if (end < 0) break;
-        const len = Number(/Content-Length: (\d+)/i.exec(this.buf.subarray(0, end).toString())![1]);
-        if (this.buf.length < end + 4 + len) break;
-        this.messages.push(JSON.parse(this.buf.subarray(end + 4, end + 4 + len).toString()));
-        this.buf = this.buf.subarray(end + 4 + len);
-      }
-      for (const w of this.waiters.splice(0)) w();
-    });
-  }
-
-  send(body: string | Buffer): void { this.child.stdin.write(frame(body)); }
-  request(id: number, method: string, params?: unknown): void { this.send(JSON.stringify({ jsonrpc: '2.0', id, method, params })); }
-
-  async waitFor(pred: (m: Record<string, unknown>) => boolean): Promise<Record<string, unknown>> {
-    for (let i = 0; i < 200; i++) {
-      const found = this.messages.find(pred);
-      if (found) return found;
-      await new Promise<void>((r) => { this.waiters.push(r); setTimeout(r, 100); });
-    }
-    throw new Error(`no such message; got ${JSON.stringify(this.messages).slice(0, 500)}`);
-  }
-}
 
 describe('airlock host transport', function () {
   this.timeout(60000);
@@ -101,20 +56,20 @@ describe('airlock host transport', function () {
 
   it('denies what is pending and exits with the transport-lost code when stdin closes', async () => {
     peer = new RawPeer(ws.stateDir);
+    peer.onApproval = () => null; // the approval stays pending until the transport breaks
     init(peer);
     const initResult = await peer.waitFor((m) => m['id'] === 1 && 'result' in m);
     const logFile = (initResult['result'] as { logFile: string }).logFile;
     peer.request(2, 'task/start', { intent: 'x', scope: { fs: { read: { allow: ['src/**'] } } } });
     const task = await peer.waitFor((m) => m['id'] === 2);
     const taskId = (task['result'] as { id: string }).id;
-    // A write outside the policy is asked; the raw peer never answers the approval request.
+    // A write outside the policy is asked, and nobody answers.
     peer.request(3, 'action/run', { taskId, request: { action: 'fs.write', path: 'notes.md', content: 'x' } });
     await peer.waitFor((m) => m['method'] === 'approval/request');
     peer.child.stdin.end();
     assert.equal(await peer.exit, HOST_EXIT.transportLost);
     assert.equal(ws.exists('notes.md'), false);
-    const { readFileSync } = await import('node:fs');
-    const log = readFileSync(logFile, 'utf8');
+    const log = fs.readFileSync(logFile, 'utf8');
     assert.match(log, /"decidedBy":"killswitch"/);
     assert.match(log, /"target":"notes.md"/);
   });
