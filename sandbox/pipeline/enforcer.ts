@@ -2,11 +2,13 @@
 // The pipeline: normalise → decide → ask the user when the verdict is ask → log the decision → perform through a guard
 // → log the outcome. Anything that fails along the way (a prompter, a timeout, a kill) means deny.
 import { randomUUID, createHash } from 'node:crypto';
+import path from 'node:path';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget, deniedMessage } from '../policy/format.js';
 import { actionHash, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
+import { normalisePath } from '../policy/paths.js';
 import type { Scope } from '../policy/schema.js';
 import type { Action, Decision, Grant } from '../policy/types.js';
 import type { ActionLog } from '../log/writer.js';
@@ -319,7 +321,8 @@ export class Enforcer {
   }
 
   /** A guard found that the real target differs (symlink, redirect, address, program): decide again, ask only for a new target. */
-  private async authorizeDerived(ctx: CallContext, action: Action): Promise<void> {
+  private async authorizeDerived(ctx: CallContext, derived: Action): Promise<void> {
+    const action = this.workspaceRelative(derived);
     const target = describeTarget(action);
     const sameTarget = action.kind === ctx.primaryKind && target === ctx.primaryTarget;
     if (sameTarget) {
@@ -331,6 +334,13 @@ export class Enforcer {
     if (!auth.allowed) {
       throw new AirlockError({ code: auth.decidedBy === 'killswitch' ? 'task.killed' : 'denied', message: deniedMessage(action, { ...auth.decision, reason: auth.reason }) });
     }
+  }
+
+  /** Guards report real paths as absolute; inside the workspace, prompts and the log show them as the agent would. */
+  private workspaceRelative(action: Action): Action {
+    if (!('path' in action) || !path.isAbsolute(action.path)) return action;
+    const { rel } = normalisePath(this.policy.workspaceRoot, this.policy.homeDir, action.path);
+    return rel !== null && rel !== '.' ? { ...action, path: rel } : action;
   }
 
   private addGrant(state: TaskState, action: Action, target: string, pattern: string | string[] | undefined): Grant {
