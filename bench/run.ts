@@ -10,6 +10,7 @@ import { buildAirlock } from './build.js';
 import type { BenchContext, FigureModule } from './context.js';
 import { bridgeFigure } from './bridge.js';
 import { coldStartFigure } from './coldStart.js';
+import { killSwitchFigure } from './killSwitch.js';
 import { decisionsFigure } from './decisions/figure.js';
 import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
@@ -17,7 +18,7 @@ import { sessionFigure } from './session.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, sessionFigure, logFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
