@@ -7,7 +7,7 @@ import type { AirlockProblem } from '../errors.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { formatDecision } from '../policy/format.js';
-import { displayPath, loadPolicy } from '../policy/load.js';
+import { displayPath, loadPolicy, userBaselineFile } from '../policy/load.js';
 import type { LoadOptions, LoadResult } from '../policy/load.js';
 import { formatJsonPath, parseLocatedJson } from '../policy/locate.js';
 import { actionOfTest, runPolicyTests, testedSource } from '../policy/policyTests.js';
@@ -35,8 +35,11 @@ function reportLoadFailure(problems: readonly AirlockProblem[]): number {
   return EXIT_BAD_INPUT;
 }
 
-function load(opts: LoadOptions): LoadResult {
-  const result = loadPolicy(opts);
+/** Loads with the user's baseline under the workspace policy: `--baseline`, else userBaselineFile(); `none` for none. */
+function load(opts: LoadOptions & { baseline?: string | undefined }): LoadResult {
+  const { baseline, ...rest } = opts;
+  const baselineFile = baseline === 'none' ? undefined : baseline ?? userBaselineFile();
+  const result = loadPolicy({ ...rest, ...(baselineFile !== undefined ? { baselineFile } : {}) });
   if (result.ok) for (const w of result.warnings) err(formatProblem(w));
   return result;
 }
@@ -45,12 +48,12 @@ function policyName(policy: CompiledPolicy): string {
   return testedSource(policy)?.file ?? '(policy)';
 }
 
-function checkCommand(files: string[], opts: { workspace?: string }): number {
+function checkCommand(files: string[], opts: { workspace?: string; baseline?: string }): number {
   const workspaceRoot = path.resolve(opts.workspace ?? process.cwd());
   const targets: (string | undefined)[] = files.length > 0 ? files : [undefined];
   let code = EXIT_OK;
   for (const file of targets) {
-    const result = load({ workspaceRoot, ...(file !== undefined ? { file } : {}) });
+    const result = load({ workspaceRoot, baseline: opts.baseline, ...(file !== undefined ? { file } : {}) });
     if (result.ok) out(`ok ${policyName(result.policy)}`);
     else code = reportLoadFailure(result.problems);
   }
@@ -107,11 +110,11 @@ function taskFor(policy: CompiledPolicy, nameOrFile: string, now: number): { ok:
   };
 }
 
-function explainCommand(kindText: string, target: string[], opts: { policy?: string; workspace?: string; task?: string; json?: boolean }): number {
+function explainCommand(kindText: string, target: string[], opts: { policy?: string; workspace?: string; task?: string; json?: boolean; baseline?: string }): number {
   const parsedAction = parseAction(kindText, target);
   if (!parsedAction.ok) { err(parsedAction.message); return EXIT_BAD_INPUT; }
   const workspaceRoot = path.resolve(opts.workspace ?? process.cwd());
-  const result = load({ workspaceRoot, ...(opts.policy !== undefined ? { file: opts.policy } : {}) });
+  const result = load({ workspaceRoot, baseline: opts.baseline, ...(opts.policy !== undefined ? { file: opts.policy } : {}) });
   if (!result.ok) return reportLoadFailure(result.problems);
   const now = Date.now();
   let task: Task | null = null;
@@ -137,9 +140,9 @@ function explainCommand(kindText: string, target: string[], opts: { policy?: str
   return EXIT_OK;
 }
 
-function testCommand(file: string | undefined, opts: { workspace?: string }): number {
+function testCommand(file: string | undefined, opts: { workspace?: string; baseline?: string }): number {
   const workspaceRoot = path.resolve(opts.workspace ?? process.cwd());
-  const result = load({ workspaceRoot, checkExamples: false, ...(file !== undefined ? { file } : {}) });
+  const result = load({ workspaceRoot, baseline: opts.baseline, checkExamples: false, ...(file !== undefined ? { file } : {}) });
   if (!result.ok) return reportLoadFailure(result.problems);
   const name = policyName(result.policy);
   const results = runPolicyTests(result.policy);
@@ -179,7 +182,8 @@ export function registerPolicyCommands(program: Command): void {
     .description('Validate policy files (default: .airlock/policy.json); exit 0 when valid, 2 when not.')
     .argument('[files...]', 'policy files to check')
     .option('--workspace <dir>', 'workspace the policy governs (default: the current directory)')
-    .action((files: string[], opts: { workspace?: string }) => exitWith(() => checkCommand(files, opts)));
+    .option('--baseline <file>', 'the user/organisation baseline the workspace policy narrows (default: $AIRLOCK_BASELINE_POLICY or ~/.config/airlock/policy.json; "none" for none)')
+    .action((files: string[], opts: { workspace?: string; baseline?: string }) => exitWith(() => checkCommand(files, opts)));
 
   policy.command('explain')
     .description('Explain the decision for one action, e.g. `airlock policy explain fs.write src/index.ts` or `... exec npm test`.')
@@ -189,13 +193,15 @@ export function registerPolicyCommands(program: Command): void {
     .option('--workspace <dir>', 'workspace the policy governs (default: the current directory)')
     .option('--task <name|file>', 'decide within a task: a template name of the policy or a task template file')
     .option('--json', 'print {verdict, rule, reason} as JSON')
+    .option('--baseline <file>', 'the user/organisation baseline the workspace policy narrows (default: $AIRLOCK_BASELINE_POLICY or ~/.config/airlock/policy.json; "none" for none)')
     .passThroughOptions()
-    .action((kind: string, target: string[], opts: { policy?: string; workspace?: string; task?: string; json?: boolean }) =>
+    .action((kind: string, target: string[], opts: { policy?: string; workspace?: string; task?: string; json?: boolean; baseline?: string }) =>
       exitWith(() => explainCommand(kind, target, opts)));
 
   policy.command('test')
     .description('Run the policy\'s "tests" examples; exit 0 when all pass, 1 when one fails, 2 when the policy does not load.')
     .argument('[file]', 'policy file or preset (default: .airlock/policy.json)')
     .option('--workspace <dir>', 'workspace the policy governs (default: the current directory)')
-    .action((file: string | undefined, opts: { workspace?: string }) => exitWith(() => testCommand(file, opts)));
+    .option('--baseline <file>', 'the user/organisation baseline the workspace policy narrows (default: $AIRLOCK_BASELINE_POLICY or ~/.config/airlock/policy.json; "none" for none)')
+    .action((file: string | undefined, opts: { workspace?: string; baseline?: string }) => exitWith(() => testCommand(file, opts)));
 }

@@ -7,7 +7,7 @@ import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import * as P from '../protocol/protocol.js';
-import { loadPolicy } from '../policy/load.js';
+import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
 import { defaultKeyDir, sessionLogFile } from '../log/paths.js';
@@ -33,6 +33,8 @@ interface Session {
   workspaceRoot: string;
   logDir: string;
   policyFile: string | undefined;
+  /** The baseline the workspace policy narrows, for every load of this session. */
+  baselineFile: string | undefined;
   log: ActionLog;
   enforcer: Enforcer | null;
   policy: CompiledPolicy | null;
@@ -105,7 +107,8 @@ export function serveHost(opts: HostOptions): Promise<number> {
     const load = (s: Session, file: string | undefined): { policy: CompiledPolicy | null; problems: AirlockProblem[] } => {
       const result = loadPolicy({
         // The log and the key that signs its checkpoints: the agent may neither read nor change either.
-        workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir()],
+        workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), ...(s.baselineFile ? { baselineFile: s.baselineFile } : {}),
+        protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir()],
       });
       const problems = result.ok ? result.warnings : result.problems;
       connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);
@@ -124,7 +127,8 @@ export function serveHost(opts: HostOptions): Promise<number> {
       fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
       const id = randomUUID();
       const logFile = sessionLogFile(logDir, id.slice(0, 8));
-      const draft = { id, workspaceRoot, logDir, policyFile: params.policyFile, prompter: params.prompter };
+      const baselineFile = params.baselinePolicyFile === 'none' ? undefined : params.baselinePolicyFile ?? userBaselineFile();
+      const draft = { id, workspaceRoot, logDir, policyFile: params.policyFile, baselineFile, prompter: params.prompter };
       const { policy, problems } = load({ ...draft } as Session, params.policyFile);
       const log = ActionLog.open({
         file: logFile, session: id, policyHash: policy?.hash ?? 'none: the policy failed to load',

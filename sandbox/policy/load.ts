@@ -189,6 +189,19 @@ function asProblem(e: unknown, code: string): AirlockProblem {
 
 const isError = (p: AirlockProblem) => p.severity !== 'warning';
 
+/**
+ * The user's or organisation's baseline policy, which every workspace policy only narrows: `$AIRLOCK_BASELINE_POLICY`
+ * (a file or a preset) when set, else `$XDG_CONFIG_HOME/airlock/policy.json` (`~/.config/airlock/policy.json`) when it
+ * exists, else none.
+ */
+export function userBaselineFile(env: NodeJS.ProcessEnv = process.env, homeDir: string = os.homedir()): string | undefined {
+  const named = env['AIRLOCK_BASELINE_POLICY'];
+  if (named) return named;
+  const config = env['XDG_CONFIG_HOME'] && path.isAbsolute(env['XDG_CONFIG_HOME']) ? env['XDG_CONFIG_HOME'] : path.join(homeDir, '.config');
+  const file = path.join(config, 'airlock', 'policy.json');
+  return fs.existsSync(file) ? file : undefined;
+}
+
 /** Loads, validates, lints and compiles the policy, then checks its examples. Never throws: any failure is a problem. */
 export function loadPolicy(opts: LoadOptions): LoadResult {
   try {

@@ -75,6 +75,9 @@ export const InitializeParams = z.strictObject({
   workspaceRoot: z.string().min(1),
   /** Default: <workspaceRoot>/.airlock/policy.json, or the airlock:default preset when there is none. */
   policyFile: z.string().optional(),
+  /** The user's or organisation's baseline, which the workspace policy only narrows. Default: $AIRLOCK_BASELINE_POLICY,
+   * else ~/.config/airlock/policy.json when it exists; "none" for none. */
+  baselinePolicyFile: z.string().optional(),
   /** Default: a per-workspace folder in the user's state directory. */
   logDir: z.string().optional(),
   /** Who answers approval prompts: the client (approval/request) or nobody (deny). */

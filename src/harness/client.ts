@@ -52,12 +52,14 @@ export class HarnessClient {
   }
 
   initialize(params: {
-    workspaceRoot: string; policyFile?: string; logDir?: string; prompter?: 'client' | 'deny-all'; clientName?: string; protocolVersion?: number;
+    workspaceRoot: string; policyFile?: string; baselinePolicyFile?: string; logDir?: string; prompter?: 'client' | 'deny-all';
+    clientName?: string; protocolVersion?: number;
   }): Promise<P.InitializeResult> {
     return this.connection.sendRequest(P.initialize, {
       protocolVersion: params.protocolVersion ?? P.PROTOCOL_VERSION, clientName: params.clientName ?? 'airlock-vscode',
       workspaceRoot: params.workspaceRoot,
       ...(params.policyFile ? { policyFile: params.policyFile } : {}), ...(params.logDir ? { logDir: params.logDir } : {}),
+      ...(params.baselinePolicyFile ? { baselinePolicyFile: params.baselinePolicyFile } : {}),
       prompter: params.prompter ?? 'client',
     });
   }

@@ -14,7 +14,8 @@ export function runAirlock(args: readonly string[], opts: { cwd?: string; input?
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsxLoader, cliEntry, ...args], {
       cwd: opts.cwd ?? repoRoot,
-      env: { ...process.env, ...opts.env, NODE_OPTIONS: '' },
+      // No user baseline leaks in from the machine running the tests, unless a test sets one.
+      env: { ...process.env, XDG_CONFIG_HOME: path.join(repoRoot, '.airlock-run', 'no-config'), AIRLOCK_BASELINE_POLICY: '', ...opts.env, NODE_OPTIONS: '' },
       stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';

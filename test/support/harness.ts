@@ -11,7 +11,7 @@ export function startHarness(stateDir: string, opts: Omit<HarnessClientOptions, 
   return new HarnessClient({
     command: hostCommand(path.join(stateDir, 'keys')),
     cwd: repoRoot,
-    env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir, AIRLOCK_TEST_SECRET: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
+    env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: stateDir, AIRLOCK_BASELINE_POLICY: '', AIRLOCK_TEST_SECRET: 'ghp_abcdefghijklmnopqrstuvwxyz0123456789' },
     ...opts,
   });
 }

@@ -33,7 +33,7 @@ export class RawPeer {
 
   constructor(stateDir: string, env: NodeJS.ProcessEnv = {}) {
     const [cmd, ...args] = hostCommand(path.join(stateDir, 'keys'));
-    this.child = spawn(cmd!, args, { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir, ...env } });
+    this.child = spawn(cmd!, args, { cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', XDG_STATE_HOME: stateDir, XDG_CONFIG_HOME: stateDir, AIRLOCK_BASELINE_POLICY: '', ...env } });
     this.child.stdin.on('error', () => undefined); // writes after a kill fail; the exit rejects their calls
     this.exited = new Promise((resolve) => this.child.on('exit', (code, signal) => {
       this.dead = true;
