@@ -8,9 +8,11 @@
  *            includes `v`, `seq`, `ts`, `session`, `prev` and the redacted body. UTF-8, no newline inside (JSON escapes).
  *     prev = the previous line's hash; for the first line, SHA-256( GENESIS_DOMAIN ‖ canonical JSON of the session
  *            header ), and the header (with the policy's hash and the signing key id) is that entry's `data`.
- *   The writer canonicalises once: build.ts inserts keys in canonical order (redacting on the way), so one
- *   JSON.stringify emits RFC 8785 JSON; values JSON.stringify cannot render canonically (index-like keys, toJSON,
- *   lone surrogates ...) go through the `canonicalize` package instead (tests check both against the package).
+ *   The writer canonicalises once: build.ts clones the entry with canonical.ts's cloner, which inserts keys in
+ *   canonical order (redacting on the way), so one JSON.stringify emits RFC 8785 JSON; values JSON.stringify cannot
+ *   render canonically (index-like keys, toJSON, lone surrogates ...) go through the `canonicalize` package instead
+ *   (tests check both against the package, and that a log written before this cloner verifies and rebuilds byte for
+ *   byte: test/log/fixtures/format-v1).
  *   The verifier never re-canonicalises: it hashes ENTRY_DOMAIN ‖ running head ‖ the stored json bytes and compares
  *   with the stored hash text, so every byte of a line is covered (the json by the hash, the hash text by the
  *   comparison, the separator and newline by the framing). Readers JSON.parse those same verified bytes.
@@ -35,8 +37,8 @@
  *   entries lost behind a recorded head are recorded in that `recovery` entry too.
  */
 import crypto from 'node:crypto';
-import canonicalize from 'canonicalize';
 import { AirlockError } from '../errors.js';
+import { canonicalJson } from './canonical.js';
 import type { LogEntry } from './entry.js';
 
 export const ENTRY_DOMAIN = 'airlock.log.entry.v1\0';
@@ -48,96 +50,6 @@ export function sha256Hex(data: string | Uint8Array): string {
   return crypto.hash('sha256', data, 'hex');
 }
 
-/** ES2024 string methods (Node has them; the project's TypeScript lib is ES2023). */
-interface WellFormed { isWellFormed(): boolean; toWellFormed(): string }
-export function isWellFormed(s: string): boolean {
-  return (s as unknown as WellFormed).isWellFormed();
-}
-export function toWellFormed(s: string): string {
-  return (s as unknown as WellFormed).toWellFormed();
-}
-
-/** Thrown inside sortedClone when a value needs the reference serialiser (non-plain objects, index-like keys, ...). */
-const NEEDS_REFERENCE = Symbol('needs canonicalize');
-const INDEX_LIKE = /^(?:0|[1-9][0-9]*)$/;
-
-/** Keys V8 enumerates before all others (array indices), which JSON.stringify would therefore misorder. */
-function indexLike(key: string): boolean {
-  const c = key.charCodeAt(0);
-  return c >= 0x30 && c <= 0x39 && INDEX_LIKE.test(key);
-}
-
-/**
- * A copy whose object keys are inserted in RFC 8785 order (UTF-16 code units), so JSON.stringify emits canonical JSON.
- * Only plain data takes this path; anything JSON.stringify could order or render differently from RFC 8785
- * (index-like keys, which V8 always enumerates first; a `__proto__` key, which assignment would not create;
- * toJSON and other non-plain objects; non-finite numbers; lone
- * surrogates, which RFC 8785 rejects) makes the caller use the `canonicalize` package instead.
- */
-function sortedClone(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-      if (!isWellFormed(value)) throw NEEDS_REFERENCE;
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw NEEDS_REFERENCE;
-      return value;
-    case 'boolean':
-      return value;
-    case 'object': {
-      if (value === null) return null;
-      if (Array.isArray(value)) {
-        const out = new Array<unknown>(value.length);
-        for (let i = 0; i < value.length; i++) {
-          const item: unknown = value[i];
-          out[i] = item === undefined || typeof item === 'function' || typeof item === 'symbol' ? null : sortedClone(item);
-        }
-        return out;
-      }
-      const proto: unknown = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw NEEDS_REFERENCE;
-      const obj = value as Record<string, unknown>;
-      const keys = Object.keys(obj).sort();
-      const out: Record<string, unknown> = {};
-      for (const key of keys) {
-        if (indexLike(key) || key === '__proto__' || !isWellFormed(key)) throw NEEDS_REFERENCE;
-        const item = obj[key];
-        if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
-        out[key] = sortedClone(item);
-      }
-      return out;
-    }
-    default:
-      throw NEEDS_REFERENCE; // bigint, or undefined/function at the top
-  }
-}
-
-export function referenceCanonical(value: unknown): string {
-  let json: string | undefined;
-  try {
-    json = canonicalize(value);
-  } catch (err) {
-    throw new AirlockError({ code: 'log.bad-entry', message: `A log entry cannot be written as canonical JSON: ${(err as Error).message}.` });
-  }
-  if (json === undefined) throw new AirlockError({ code: 'log.bad-entry', message: 'A log entry must be JSON data.' });
-  return json;
-}
-
-/**
- * RFC 8785 canonical JSON. The `canonicalize` package is the reference; plain data takes an equivalent fast path
- * (sorted copy + JSON.stringify, ~3x faster), which the tests check against the package on random values.
- */
-export function canonicalJson(value: unknown): string {
-  let clone: unknown;
-  try {
-    clone = sortedClone(value);
-  } catch (err) {
-    if (err === NEEDS_REFERENCE) return referenceCanonical(value);
-    throw err;
-  }
-  return JSON.stringify(clone);
-}
-
 /** The `prev` of a file's first entry: it commits to the session header (and so to the policy's hash). */
 export function genesisPrev(header: Record<string, unknown>): string {
   return sha256Hex(GENESIS_DOMAIN + canonicalJson(header));
@@ -145,67 +57,6 @@ export function genesisPrev(header: Record<string, unknown>): string {
 
 export function entryHash(prev: string, json: string): string {
   return sha256Hex(ENTRY_DOMAIN + prev + json);
-}
-
-/** A top-level value as JSON.stringify may render it canonically; anything unusual goes to the reference serialiser. */
-function plain(value: unknown): unknown {
-  switch (typeof value) {
-    case 'string':
-      if (!isWellFormed(value)) throw NEEDS_REFERENCE;
-      return value;
-    case 'number':
-      if (!Number.isFinite(value)) throw NEEDS_REFERENCE;
-      return value;
-    case 'boolean':
-      return value;
-    case 'object':
-      return sortedClone(value);
-    default:
-      throw NEEDS_REFERENCE;
-  }
-}
-
-/**
- * Canonical JSON of an entry body. Its top-level keys are known, so a copy is built with them inserted in their fixed
- * canonical order (unrolled: named reads, no sorting; nested values through sortedClone) and serialised by one
- * JSON.stringify call. Equal to canonicalize(body) (tested on random bodies); a body with any other key, or with a
- * value the fast path cannot vouch for, goes to the `canonicalize` package.
- */
-export function entryJson(body: Omit<LogEntry, 'hash'>): string {
-  try {
-    return JSON.stringify(canonicalOrder(body));
-  } catch (err) {
-    if (err === NEEDS_REFERENCE) return referenceCanonical(body);
-    throw err;
-  }
-}
-
-function canonicalOrder(body: Omit<LogEntry, 'hash'>): Record<string, unknown> {
-  const b = body as Omit<LogEntry, 'hash'> & Record<string, unknown>;
-  const o: Record<string, unknown> = {};
-  let n = 0;
-  if (b.action !== undefined) { n++; o['action'] = plain(b.action); }
-  if (b.data !== undefined) { n++; o['data'] = plain(b.data); }
-  if (b.decidedBy !== undefined) { n++; o['decidedBy'] = plain(b.decidedBy); }
-  if (b.digests !== undefined) { n++; o['digests'] = plain(b.digests); }
-  if (b.durationMs !== undefined) { n++; o['durationMs'] = plain(b.durationMs); }
-  if (b.error !== undefined) { n++; o['error'] = plain(b.error); }
-  if (b.kind !== undefined) { n++; o['kind'] = plain(b.kind); }
-  if (b.outcome !== undefined) { n++; o['outcome'] = plain(b.outcome); }
-  if (b.prev !== undefined) { n++; o['prev'] = plain(b.prev); }
-  if (b.ref !== undefined) { n++; o['ref'] = plain(b.ref); }
-  if (b.rule !== undefined) { n++; o['rule'] = plain(b.rule); }
-  if (b.script !== undefined) { n++; o['script'] = plain(b.script); }
-  if (b.seq !== undefined) { n++; o['seq'] = plain(b.seq); }
-  if (b.session !== undefined) { n++; o['session'] = plain(b.session); }
-  if (b.target !== undefined) { n++; o['target'] = plain(b.target); }
-  if (b.task !== undefined) { n++; o['task'] = plain(b.task); }
-  if (b.ts !== undefined) { n++; o['ts'] = plain(b.ts); }
-  if (b.v !== undefined) { n++; o['v'] = plain(b.v); }
-  if (b.verdict !== undefined) { n++; o['verdict'] = plain(b.verdict); }
-  // Any other key (or a present-but-undefined one) leaves the fast path.
-  if (n !== Object.keys(b).length) throw NEEDS_REFERENCE;
-  return o;
 }
 
 const DOMAIN_BYTES = Buffer.from(ENTRY_DOMAIN, 'utf8');
@@ -219,13 +70,11 @@ const LINE_START = DOMAIN_BYTES.length + HASH_HEX_LENGTH - (HASH_HEX_LENGTH + 1)
 export class LineEncoder {
   private buf = Buffer.allocUnsafe(16 << 10);
 
-  /** Returns the hash and the line as a view into the encoder's buffer (valid until the next call). */
-  encode(body: Omit<LogEntry, 'hash'>): { hash: string; line: Buffer } {
-    return this.encodeJson(body.prev, entryJson(body));
-  }
-
-  /** Same, for JSON already known to be the entry's canonical JSON (the writer builds it in canonical key order). */
-  encodeJson(prev: string, json: string): { hash: string; line: Buffer } {
+  /**
+   * The hash and the line of the entry whose canonical JSON is `json` (build.ts renders it) and whose predecessor's
+   * hash is `prev`; the line is a view into the encoder's buffer, valid until the next call.
+   */
+  encode(prev: string, json: string): { hash: string; line: Buffer } {
     DOMAIN_BYTES.copy(this.buf, 0); // its last byte was overwritten by the previous line's hash
     const jsonAt = DOMAIN_BYTES.length + HASH_HEX_LENGTH;
     let room = this.buf.length - jsonAt - 1;

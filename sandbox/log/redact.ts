@@ -1,5 +1,5 @@
 // Secret redaction, applied to every entry before it is serialised: the log shows that a secret was there and its kind.
-import { isWellFormed, toWellFormed } from './format.js';
+import { isWellFormed, toWellFormed } from './unicode.js';
 
 /** What replaces a secret: `[redacted:<kind>]`. */
 export function marker(kind: string): string {
@@ -7,7 +7,8 @@ export function marker(kind: string): string {
 }
 
 /** Header names whose values are credentials, and the kind they are reported as. */
-const SECRET_HEADERS: Record<string, string> = {
+// A Map, not an object literal: a key such as `constructor` must not find Object.prototype's members.
+const SECRET_HEADERS: ReadonlyMap<string, string> = new Map(Object.entries({
   'authorization': 'authorization',
   'proxy-authorization': 'authorization',
   'cookie': 'cookie',
@@ -16,7 +17,7 @@ const SECRET_HEADERS: Record<string, string> = {
   'api-key': 'api-key',
   'x-auth-token': 'auth-token',
   'x-amz-security-token': 'aws-session-token',
-};
+}));
 
 /**
  * Key names (object keys, env variable names) whose values are secrets, matched word by word so `GITHUB_TOKEN`,
@@ -43,7 +44,7 @@ export function secretKeyKind(key: string): string | undefined {
 }
 
 function classifyKey(key: string): string | undefined {
-  const header = SECRET_HEADERS[key.toLowerCase()];
+  const header = SECRET_HEADERS.get(key.toLowerCase());
   if (header) return header;
   const words = keyWords(key);
   for (let i = 0; i < words.length; i++) {
@@ -78,11 +79,23 @@ const STRING_RULES: readonly { re: RegExp; replace: string }[] = [
 
 /** A cheap screen: strings that contain none of these cannot match any rule above. */
 const MAYBE_SECRET = /PRIVATE KEY|sk-|gh[pousr]_|github_pat_|A[KSBC][IC]A|xox|authorization|cookie|bearer|token|basic|:\/\/[^\s/]*@|[?&;#][^=\s]*=|secret|passw|pwd|api[_-]?key|access_key|credential/i;
+/**
+ * MAYBE_SECRET's alternatives in lower case, factored by first letter, run on the lower-cased text: about twice as
+ * fast as the case-insensitive pattern, which every logged string goes through. On ASCII text both say the same; on
+ * other text lower-casing can only add matches (U+212A KELVIN SIGN becomes `k`), so a match there is confirmed by
+ * MAYBE_SECRET itself. Either way the screen passes exactly the strings MAYBE_SECRET passes.
+ */
+const MAYBE_SECRET_LOWER = /p(?:rivate key|assw|wd)|sk-|g(?:h[pousr]_|ithub_pat_)|a(?:[ksbc][ic]a|uthorization|pi[_-]?key|ccess_key)|xox|cookie|b(?:earer|asic)|token|secret|credential|:\/\/[^\s/]*@|[?&;#][^=\s]*=/;
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function maybeSecret(text: string): boolean {
+  return MAYBE_SECRET_LOWER.test(text.toLowerCase()) && (!NON_ASCII.test(text) || MAYBE_SECRET.test(text));
+}
 
 /** Redacts secrets in free text; also replaces lone surrogates (not representable in canonical JSON) with U+FFFD. */
 export function redactString(text: string): string {
   if (!isWellFormed(text)) text = toWellFormed(text);
-  if (!MAYBE_SECRET.test(text)) return text;
+  if (!maybeSecret(text)) return text;
   let out = text;
   for (const rule of STRING_RULES) out = out.replace(rule.re, rule.replace);
   return out;

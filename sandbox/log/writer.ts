@@ -4,7 +4,7 @@ import path from 'node:path';
 import { AirlockError } from '../errors.js';
 import type { EntryInput, LogEntry } from './entry.js';
 import { buildEntry } from './build.js';
-import { checkpointMessage, entryHash, genesisPrev, isWellFormed, LineEncoder, parseLine, referenceCanonical } from './format.js';
+import { checkpointMessage, entryHash, genesisPrev, LineEncoder, parseLine } from './format.js';
 import { fsyncDir, readHead, writeHead } from './head.js';
 import { loadOrCreateSigningKey, signCheckpoint, type SigningKey } from './keys.js';
 import { NextMatch, readTail, scanLines } from './lines.js';
@@ -12,6 +12,7 @@ import { acquireLock, type LogLock } from './lock.js';
 import { defaultKeyDir } from './paths.js';
 import { redactValue } from './redact.js';
 import { digest } from './digest.js';
+import { isWellFormed } from './unicode.js';
 
 export { digest } from './digest.js';
 export { defaultLogDir } from './paths.js';
@@ -209,10 +210,8 @@ export class ActionLog {
   /** Builds (validating, and redacting unless it is the log's own entry), chains, writes; the one path to the file. */
   private write(input: EntryInput, redact: boolean): LogEntry {
     const seq = this.seq + 1;
-    const { body, needsReference } = buildEntry(input, { seq, ts: this.clock.now(), session: this.session, prev: this.prev }, redact);
-    // body's keys were inserted in canonical order, so JSON.stringify emits RFC 8785 JSON (format.ts explains when not).
-    const json = needsReference ? referenceCanonical(body) : JSON.stringify(body);
-    const { hash, line } = this.encoder.encodeJson(this.prev, json);
+    const { body, json } = buildEntry(input, { seq, ts: this.clock.now(), session: this.session, prev: this.prev }, redact);
+    const { hash, line } = this.encoder.encode(this.prev, json);
     try {
       this.bytes += writeAll(this.fd, line);
     } catch (err) {

@@ -4,6 +4,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import canonicalize from 'canonicalize';
+import { buildEntry } from '../../sandbox/log/build.js';
 import { ENTRY_DOMAIN, LineEncoder, checkpointMessage, genesisPrev } from '../../sandbox/log/format.js';
 import { loadOrCreateSigningKey, signCheckpoint } from '../../sandbox/log/keys.js';
 import { verifyLog } from '../../sandbox/log/verify.js';
@@ -29,7 +30,9 @@ describe('log verification at scale', function () {
 
     const encoder = new LineEncoder();
     const header = { v: 1, session: 'big', policyHash: 'b'.repeat(64), keyId: key.keyId, publicKey: key.publicKey, created: '2025-01-01T00:00:00.000Z' };
-    const first = encoder.encode({ kind: 'session.start', data: header, v: 1, seq: 1, ts: header.created, session: 'big', prev: genesisPrev(header) });
+    // The log's own entries are built as the writer builds them (no redaction).
+    const genesis = genesisPrev(header);
+    const first = encoder.encode(genesis, buildEntry({ kind: 'session.start', data: header }, { seq: 1, ts: header.created, session: 'big', prev: genesis }, false).json);
     const fd = fs.openSync(file, 'w');
     fs.writeSync(fd, first.line);
     let prev = first.hash;
@@ -52,10 +55,10 @@ describe('log verification at scale', function () {
     }
     fs.writeSync(fd, batch.join(''));
     const cp = { size: COUNT, head: prev, time: '2025-01-01T00:00:01.000Z' };
-    const checkpoint = encoder.encode({
-      kind: 'checkpoint', data: { index: 1, ...cp, keyId: key.keyId, sig: signCheckpoint(key, checkpointMessage(cp)) },
-      v: 1, seq: COUNT + 1, ts: cp.time, session: 'big', prev,
-    });
+    const checkpoint = encoder.encode(prev, buildEntry(
+      { kind: 'checkpoint', data: { index: 1, ...cp, keyId: key.keyId, sig: signCheckpoint(key, checkpointMessage(cp)) } },
+      { seq: COUNT + 1, ts: cp.time, session: 'big', prev }, false,
+    ).json);
     fs.writeSync(fd, checkpoint.line);
     fs.closeSync(fd);
 

@@ -3,7 +3,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ActionLog } from '../../sandbox/log/writer.js';
-import { canonicalJson, entryHash } from '../../sandbox/log/format.js';
+import { canonicalJson } from '../../sandbox/log/canonical.js';
+import { entryHash } from '../../sandbox/log/format.js';
 import { headFileOf } from '../../sandbox/log/paths.js';
 
 export function tempDir(): string {

@@ -41,6 +41,10 @@ describe('log redaction', () => {
     });
   }
 
+  it('keeps keys named like Object.prototype members as they are (constructor, toString, hasOwnProperty)', () => {
+    assert.deepEqual(redactValue({ constructor: 'c', toString: 't', hasOwnProperty: 'h' }), { constructor: 'c', toString: 't', hasOwnProperty: 'h' });
+  });
+
   it('leaves ordinary paths, commands and URLs alone', () => {
     for (const text of ['src/index.ts', 'npm test -- --grep basic', 'https://registry.npmjs.org/zod?version=4', 'git commit -m "tokenize input"', 'fs.write.allow[0]']) {
       assert.equal(redactString(text), text);
