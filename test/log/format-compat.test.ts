@@ -1,4 +1,4 @@
-// Format stability: a log written before the canonicaliser was merged still verifies, and today's writer rebuilds it byte for byte.
+// Format stability: a committed log of format v1 still verifies, and today's writer rebuilds it byte for byte.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -17,7 +17,7 @@ const LOG = path.join(FIXTURE, 'log.jsonl');
 const OWN_KINDS = new Set(['session.start', 'recovery', 'checkpoint', 'session.end']);
 
 describe('log format stability (fixtures/format-v1)', () => {
-  it('verifies the log written by the earlier writer: two sessions, a recovered torn tail, 8 signed checkpoints', () => {
+  it('verifies the committed log: two sessions, a recovered torn tail, 8 signed checkpoints', () => {
     const report = verifyLog(LOG, { keyDir: path.join(FIXTURE, 'keys') });
     assert.equal(report.ok, true, report.problem?.message);
     assert.equal(report.entries, 45);
