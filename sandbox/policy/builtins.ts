@@ -1,5 +1,6 @@
 // Built-in protections no policy can open: Airlock's own files, git hooks and config, editor settings, the log directory.
 import path from 'node:path';
+import { describeRule } from './format.js';
 import { compileGlobList, escapeGlob, type GlobContext, type GlobList } from './globs.js';
 import { toPosix, type NormalisedPath } from './paths.js';
 import type { RuleRef } from './types.js';
@@ -20,9 +21,14 @@ export interface BuiltinProtections {
   readonly writeDeny: GlobList;
   readonly readDeny: GlobList;
   /** Workspace-relative (posix) and absolute roots of protected subtrees, for deletes of an ancestor. */
-  readonly relRoots: readonly { root: string; ref: RuleRef }[];
-  readonly absRoots: readonly { root: string; ref: RuleRef }[];
+  readonly relRoots: readonly ProtectedRoot[];
+  readonly absRoots: readonly ProtectedRoot[];
 }
+
+/** A protected subtree's root, the built-in rule it stands for, and that rule's description (`describeRule(ref)`). */
+export interface ProtectedRoot { readonly root: string; readonly ref: RuleRef; readonly text: string }
+
+const protectedRoot = (root: string, ref: RuleRef): ProtectedRoot => ({ root, ref, text: describeRule(ref) });
 
 const builtinRef = (pattern: string): RuleRef => ({ layer: 'builtin', pattern });
 
@@ -39,13 +45,13 @@ export function compileBuiltins(ctx: GlobContext, protectedPaths: readonly strin
   return {
     writeDeny,
     readDeny,
-    relRoots: BUILTIN_PROTECTED_ROOTS.map((root) => ({ root, ref: builtinRef(root === '.git/config' ? root : `${root}/**`) })),
-    absRoots: absGlobs.map((g) => ({ root: g.abs, ref: g.ref })),
+    relRoots: BUILTIN_PROTECTED_ROOTS.map((root) => protectedRoot(root, builtinRef(root === '.git/config' ? root : `${root}/**`))),
+    absRoots: absGlobs.map((g) => protectedRoot(g.abs, g.ref)),
   };
 }
 
 /** For a delete: the protection of a protected subtree the target contains (deleting `.git` or `.` removes `.git/hooks`). */
-export function deleteRemovesProtected(b: BuiltinProtections, p: NormalisedPath, caseInsensitive: boolean): RuleRef | undefined {
+export function protectedRootRemoved(b: BuiltinProtections, p: NormalisedPath, caseInsensitive: boolean): ProtectedRoot | undefined {
   const fold = (x: string) => (caseInsensitive ? x.toLowerCase() : x);
   const contains = (dir: string, root: string) => {
     const d = fold(dir).replace(/\/+$/, '');
@@ -54,10 +60,10 @@ export function deleteRemovesProtected(b: BuiltinProtections, p: NormalisedPath,
   };
   if (p.rel !== null) {
     for (const r of b.relRoots) {
-      if (p.rel === '.' || contains(p.rel, r.root)) return r.ref;
+      if (p.rel === '.' || contains(p.rel, r.root)) return r;
     }
   }
   const abs = toPosix(p.abs);
-  for (const r of b.absRoots) if (contains(abs, r.root)) return r.ref;
+  for (const r of b.absRoots) if (contains(abs, r.root)) return r;
   return undefined;
 }

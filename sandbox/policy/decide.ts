@@ -1,74 +1,100 @@
 // Architecture invariant: decisions are pure functions of (policy, task, grants, action, now): deny wins, then grants, then allows every layer agrees on, else ask/deny.
-import { specialAddressKind, formatIp } from './addresses.js';
-import { deleteRemovesProtected } from './builtins.js';
+import path from 'node:path';
+import { specialAddressKind, formatIp, type IpAddress } from './addresses.js';
+import { protectedRootRemoved } from './builtins.js';
 import type { CompiledPolicy } from './compile.js';
-import { matchExecList } from './exec.js';
-import { describeRule, quoteTarget } from './format.js';
-import { matchGlobList } from './globs.js';
+import { firstExecRule } from './exec.js';
+import { describeTarget, needsEscaping, quoteArgv, quoteString, quoteTarget, redactedHref } from './format.js';
+import { firstGlobRule } from './globs.js';
 import { actionHash, grantCovers } from './grants.js';
-import { matchNetList, netListNamesAddress } from './net.js';
+import { firstNetRule, netListNamesAddress, type ParsedUrl } from './net.js';
 import type { RuleSet } from './ruleset.js';
 import { isUnmatchable, toSubject, type Subject } from './subject.js';
 import type { Task } from './task.js';
 import type { Action, Decision, Grant, RuleRef } from './types.js';
 
-const WRITE_KINDS = new Set(['fs.write', 'fs.delete', 'fs.mkdir']);
+/** A matched rule: its provenance, its description (`describeRule(ref)`) and, for rule-list rules, how reasons naming it end. */
+interface Matched { readonly ref: RuleRef; readonly text: string }
+interface ListRule extends Matched { readonly allowedBy: string; readonly deniedBy: string }
+
+const POSIX = path.sep === '/';
 
 /** A decision with its reason and, for refusals no rule list decides, its code. */
-function decision(verdict: Decision['verdict'], rule: RuleRef, why: () => string, code?: string): Decision {
-  const d: Decision = { verdict, rule, reason: why() };
+function decision(verdict: Decision['verdict'], rule: RuleRef, reason: string, code?: string): Decision {
+  const d: Decision = { verdict, rule, reason };
   if (code !== undefined) d.code = code;
   return d;
 }
 
-function denyIn(set: RuleSet, s: Subject, caseInsensitive: boolean): RuleRef | undefined {
-  switch (s.family) {
-    case 'fs': return matchGlobList(s.rule === 'read' ? set.fsRead.deny : set.fsWrite.deny, s.path);
-    case 'net': return matchNetList(set.net.deny, s.url, 'deny', s.address);
-    case 'exec': return matchExecList(set.exec.deny, s, 'deny', caseInsensitive);
+/**
+ * `fs.read "src/a.ts"`: the action kind and `quoteTarget(action)`, which every reason starts with, without normalising
+ * a path or parsing a URL again when the subject shows what that would give: a path equal to its normalised form is
+ * shown as written, and a URL is shown as written or, with credentials, as its parsed form with them hidden.
+ */
+function reasonHead(action: Action, s: Subject): string {
+  switch (action.kind) {
+    case 'net.fetch': {
+      if (s.family !== 'net' || typeof action.url !== 'string') return `net.fetch ${quoteTarget(action)}`;
+      const url = s.url;
+      return `net.fetch ${quoteString(url.hasCredentials ? redactedHref(url.href, url.scheme.length + 1) : action.url)}`;
+    }
+    case 'exec':
+      return s.family === 'exec' ? `exec ${quoteArgv(action.argv)}` : `exec ${quoteTarget(action)}`;
+    default: {
+      const p = action.path;
+      const shown = POSIX && s.family === 'fs' && (p === s.path.rel || p === s.path.abs) ? p : describeTarget(action);
+      return needsEscaping(shown) ? `${action.kind} ${JSON.stringify(shown)}` : `${action.kind} "${shown}"`;
+    }
   }
 }
 
-function allowIn(set: RuleSet, s: Subject, caseInsensitive: boolean): RuleRef | undefined {
+function denyIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule | undefined {
   switch (s.family) {
-    case 'fs': return matchGlobList(s.rule === 'read' ? set.fsRead.allow : set.fsWrite.allow, s.path);
-    case 'net': return matchNetList(set.net.allow, s.url, 'allow');
-    case 'exec': return matchExecList(set.exec.allow, s, 'allow', caseInsensitive);
+    case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.deny : set.fsWrite.deny, s.path);
+    case 'net': return firstNetRule(set.net.deny, s.url, 'deny', s.address);
+    case 'exec': return firstExecRule(set.exec.deny, s, 'deny', caseInsensitive);
   }
+}
+
+function allowIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule | undefined {
+  switch (s.family) {
+    case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.allow : set.fsWrite.allow, s.path);
+    case 'net': return firstNetRule(set.net.allow, s.url, 'allow');
+    case 'exec': return firstExecRule(set.exec.allow, s, 'allow', caseInsensitive);
+  }
+}
+
+/** The SSRF refusal for one address the fetch would reach, unless it is not special or every layer's allow names it. */
+function specialAddressDeny(policy: CompiledPolicy, head: string, url: ParsedUrl, ip: IpAddress | undefined): Decision | undefined {
+  if (!ip) return undefined;
+  const kind = specialAddressKind(ip);
+  if (!kind) return undefined;
+  const layers = policy.matchers.layers;
+  if (layers.length > 0 && layers.every((l) => netListNamesAddress(l.net.allow, url, ip) !== undefined)) return undefined;
+  const shown = formatIp(ip);
+  return decision('deny', { layer: 'builtin' }, `${head} is denied: it would connect to ${shown}, ${kind}, and only an allow rule naming that IP or range `
+    + `(e.g. "${url.scheme}://${ip.family === 6 ? `[${shown}]` : shown}:${url.port}/**") opens such an address.`, 'net.ssrf');
 }
 
 /** Built-in refusals: protected files, URLs that can never be fetched, special addresses no rule names. */
-function builtinDeny(policy: CompiledPolicy, action: Action, s: Subject, target: () => string): Decision | undefined {
+function builtinDeny(policy: CompiledPolicy, head: string, s: Subject): Decision | undefined {
   const m = policy.matchers;
   if (s.family === 'fs') {
-    const write = WRITE_KINDS.has(s.kind);
-    const ref = matchGlobList(write ? m.builtin.writeDeny : m.builtin.readDeny, s.path)
-      ?? (s.kind === 'fs.delete' ? deleteRemovesProtected(m.builtin, s.path, m.caseInsensitive) : undefined);
-    if (!ref) return undefined;
-    return decision('deny', ref, () => `${action.kind} ${target()} is denied by ${describeRule(ref)}, which no policy can open; `
+    const hit: Matched | undefined = firstGlobRule(s.rule === 'write' ? m.builtin.writeDeny : m.builtin.readDeny, s.path)
+      ?? (s.kind === 'fs.delete' ? protectedRootRemoved(m.builtin, s.path, m.caseInsensitive) : undefined);
+    if (!hit) return undefined;
+    return decision('deny', hit.ref, `${head} is denied by ${hit.text}, which no policy can open; `
       + 'Airlock protects its own files, git hooks and config, and editor settings.');
   }
   if (s.family !== 'net') return undefined;
-  const builtin: RuleRef = { layer: 'builtin' };
-  if (s.url.scheme !== 'http' && s.url.scheme !== 'https') {
-    const scheme = s.url.scheme;
-    return decision('deny', builtin, () => `net.fetch ${target()} is denied: only http and https URLs can be fetched, not ${scheme}.`, 'net.scheme');
+  const url = s.url;
+  if (url.scheme !== 'http' && url.scheme !== 'https') {
+    return decision('deny', { layer: 'builtin' }, `${head} is denied: only http and https URLs can be fetched, not ${url.scheme}.`, 'net.scheme');
   }
-  if (s.url.hasCredentials) {
-    return decision('deny', builtin, () => `net.fetch ${target()} is denied: URLs must not carry credentials (user:password@); send them another way or not at all.`, 'net.credentials');
+  if (url.hasCredentials) {
+    return decision('deny', { layer: 'builtin' }, `${head} is denied: URLs must not carry credentials (user:password@); send them another way or not at all.`, 'net.credentials');
   }
-  for (const ip of [s.url.hostIp, s.address]) {
-    if (!ip) continue;
-    const kind = specialAddressKind(ip);
-    if (!kind) continue;
-    const named = m.layers.length > 0 && m.layers.every((l) => netListNamesAddress(l.net.allow, s.url, ip) !== undefined);
-    if (named) continue;
-    const shown = formatIp(ip);
-    const url = s.url;
-    return decision('deny', builtin, () => `net.fetch ${target()} is denied: it would connect to ${shown}, ${kind}, and only an allow rule naming that IP or range `
-      + `(e.g. "${url.scheme}://${ip.family === 6 ? `[${shown}]` : shown}:${url.port}/**") opens such an address.`, 'net.ssrf');
-  }
-  return undefined;
+  return specialAddressDeny(policy, head, url, url.hostIp) ?? specialAddressDeny(policy, head, url, s.address);
 }
 
 function taskLabel(task: Task): string {
@@ -80,24 +106,30 @@ function taskLabel(task: Task): string {
  * task; then an allow that every policy layer and the task scope agree on; a policy allow outside the task scope is
  * asked; anything else gets the policy default. Never throws for a bad action: it is denied with a code.
  */
-export function decide(policy: CompiledPolicy, task: Task | null, grants: readonly Grant[], action: Action, now: number = Date.now()): Decision {
-  const target = () => quoteTarget(action);
-  if (task && task.expires <= now) {
-    return decision('deny', { layer: 'task' }, () => `${action.kind} ${target()} is denied because ${taskLabel(task)} has expired; start a new task to continue.`, 'task.expired');
+export function decide(policy: CompiledPolicy, task: Task | null, grants: readonly Grant[], action: Action, now?: number): Decision {
+  // The clock matters only to a task; reading it costs more than some whole decisions.
+  if (task && task.expires <= (now ?? Date.now())) {
+    return decision('deny', { layer: 'task' }, `${action.kind} ${quoteTarget(action)} is denied because ${taskLabel(task)} has expired; start a new task to continue.`, 'task.expired');
   }
   const s = toSubject(policy, action);
   if (isUnmatchable(s)) {
-    const why = s.why;
-    return decision('deny', { layer: 'builtin' }, () => `${action.kind} ${target()} is denied: ${why}.`, s.code);
+    return decision('deny', { layer: 'builtin' }, `${action.kind} ${quoteTarget(action)} is denied: ${s.why}.`, s.code);
   }
   const m = policy.matchers;
+  const ci = m.caseInsensitive;
+  const head = reasonHead(action, s);
 
-  const builtin = builtinDeny(policy, action, s, target);
+  const builtin = builtinDeny(policy, head, s);
   if (builtin) return builtin;
-  const ruleSets = task ? [...m.layers, ...task.scope.sets] : m.layers;
-  for (const set of ruleSets) {
-    const ref = denyIn(set, s, m.caseInsensitive);
-    if (ref) return decision('deny', ref, () => `${action.kind} ${target()} is denied by ${describeRule(ref)}; deny rules cannot be overridden.`);
+  for (const set of m.layers) {
+    const hit = denyIn(set, s, ci);
+    if (hit) return decision('deny', hit.ref, head + hit.deniedBy);
+  }
+  if (task) {
+    for (const set of task.scope.sets) {
+      const hit = denyIn(set, s, ci);
+      if (hit) return decision('deny', hit.ref, head + hit.deniedBy);
+    }
   }
 
   if (grants.length > 0) {
@@ -111,31 +143,53 @@ export function decide(policy: CompiledPolicy, task: Task | null, grants: readon
       if (covered) {
         const pattern = g.scope === 'task' ? (typeof g.target === 'string' ? g.target : JSON.stringify(g.target)) : undefined;
         return decision('allow', { layer: 'grant', grantId: g.id, ...(pattern !== undefined ? { pattern } : {}) },
-          () => `${action.kind} ${target()} is allowed by the user's ${g.scope === 'once' ? 'one-time' : 'task'} grant ${g.id}.`);
+          `${head} is allowed by the user's ${g.scope === 'once' ? 'one-time' : 'task'} grant ${g.id}.`);
       }
     }
   }
 
-  const policyRefs = m.layers.map((l) => allowIn(l, s, m.caseInsensitive));
-  const policyAllows = policyRefs.length > 0 && policyRefs.every((r) => r !== undefined);
-  if (policyAllows) {
-    const policyRef = policyRefs[policyRefs.length - 1]!;
-    if (!task) return decision('allow', policyRef, () => `${action.kind} ${target()} is allowed by ${describeRule(policyRef)}.`);
-    const scopeRefs = task.scope.sets.map((set) => allowIn(set, s, m.caseInsensitive));
-    if (scopeRefs.every((r) => r !== undefined)) {
-      const scopeRef = scopeRefs[scopeRefs.length - 1] ?? policyRef;
-      return decision('allow', scopeRef, () => `${action.kind} ${target()} is allowed by ${describeRule(policyRef)} and ${describeRule(scopeRef)} of ${taskLabel(task)}.`);
+  // Every layer is asked (not only until one says no): the default's reason names a layer that allows it, if any.
+  const layers = m.layers;
+  let allows: (ListRule | undefined)[] | undefined;
+  let allAllow: boolean;
+  let last: ListRule | undefined;
+  if (layers.length === 1) {
+    last = allowIn(layers[0]!, s, ci);
+    allAllow = last !== undefined;
+  } else {
+    allows = [];
+    allAllow = layers.length > 0;
+    for (const set of layers) {
+      last = allowIn(set, s, ci);
+      allows.push(last);
+      if (!last) allAllow = false;
+    }
+  }
+  if (allAllow) {
+    const policyRule = last!;
+    if (!task) return decision('allow', policyRule.ref, head + policyRule.allowedBy);
+    let scopeRule: ListRule = policyRule;
+    let scopeAllows = true;
+    for (const set of task.scope.sets) {
+      const hit = allowIn(set, s, ci);
+      if (!hit) { scopeAllows = false; break; }
+      scopeRule = hit;
+    }
+    if (scopeAllows) {
+      return decision('allow', scopeRule.ref, `${head} is allowed by ${policyRule.text} and ${scopeRule.text} of ${taskLabel(task)}.`);
     }
     return decision('ask', { layer: 'task' },
-      () => `${action.kind} ${target()} is allowed by ${describeRule(policyRef)} but the scope of ${taskLabel(task)} does not cover it, so the user is asked.`);
+      `${head} is allowed by ${policyRule.text} but the scope of ${taskLabel(task)} does not cover it, so the user is asked.`);
   }
 
-  return decision(policy.default, { layer: 'default' }, () => {
-    const someAllow = policyRefs.findIndex((r) => r !== undefined);
-    const missing = m.layers.find((_l, i) => policyRefs[i] === undefined);
-    const partial = someAllow >= 0 && missing
-      ? ` ${describeRule(policyRefs[someAllow]!)} allows it but the ${missing.layer} policy does not, and a ${m.layers[someAllow]!.layer} rule cannot widen it;`
-      : '';
-    return `no rule allows ${action.kind} ${target()};${partial} the policy default is ${policy.default}.`;
-  });
+  // With one layer (or none) nothing allowed it at all; with several, one may allow what another does not.
+  let partial = '';
+  if (allows !== undefined) {
+    const someAllow = allows.findIndex((r) => r !== undefined);
+    const missing = layers.find((_l, i) => allows[i] === undefined);
+    if (someAllow >= 0 && missing) {
+      partial = ` ${allows[someAllow]!.text} allows it but the ${missing.layer} policy does not, and a ${layers[someAllow]!.layer} rule cannot widen it;`;
+    }
+  }
+  return decision(policy.default, { layer: 'default' }, `no rule allows ${head};${partial} the policy default is ${policy.default}.`);
 }

@@ -10,21 +10,71 @@ export function describeTarget(action: Action): string {
     default: {
       const p = action.path;
       if (typeof p !== 'string' || p === '' || p.includes('\0')) return JSON.stringify(p ?? '');
+      // Without `//` or a `.`/`..` segment, normalising gives the path back unchanged: skip it.
+      if (path.sep === '/' && !NEEDS_NORMALISING.test(p)) return p;
       return path.posix.normalize(path.sep === '/' ? p : p.split(path.sep).join('/'));
     }
   }
+}
+
+const NEEDS_NORMALISING = /\/\/|(?:^|\/)\.{1,2}(?:\/|$)/;
+
+/** Would JSON.stringify(s) escape anything in it (a control character, `"`, `\\`, a surrogate)? */
+export function needsEscaping(s: string): boolean {
+  return ESCAPED.test(s);
+}
+
+const ESCAPED = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** `JSON.stringify(s)` for a string, without the serialiser's overhead when nothing in it needs escaping. */
+export function quoteString(s: string): string {
+  return needsEscaping(s) ? JSON.stringify(s) : `"${s}"`;
+}
+
+/** How an allow decision's reason ends, after `kind "target"` (built once per rule, when the policy is compiled). */
+export function allowedBy(ruleText: string): string {
+  return ` is allowed by ${ruleText}.`;
+}
+
+/** How a deny decision's reason ends, after `kind "target"` (built once per rule, when the policy is compiled). */
+export function deniedBy(ruleText: string): string {
+  return ` is denied by ${ruleText}; deny rules cannot be overridden.`;
+}
+
+/** `JSON.stringify(argv)`, quoting each string element with quoteString (anything else: JSON.stringify itself). */
+export function quoteArgv(argv: readonly string[]): string {
+  if (typeof (argv as { toJSON?: unknown }).toJSON === 'function') return JSON.stringify(argv);
+  let out = '[';
+  for (let i = 0; i < argv.length; i++) {
+    const arg: unknown = argv[i];
+    if (typeof arg !== 'string') return JSON.stringify(argv);
+    out += i === 0 ? quoteString(arg) : `,${quoteString(arg)}`;
+  }
+  return `${out}]`;
 }
 
 function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password === '' && u.username === '') return url;
-    if (u.password !== '') u.password = '***';
-    if (u.username !== '') u.username = '***';
-    return u.href;
+    return redactedHref(u.href, u.protocol.length);
   } catch {
     return url;
   }
+}
+
+/**
+ * A serialised URL with credentials, its user name and password (each only if present) replaced by `***`, as setting
+ * them to `***` gives: in the href the userinfo runs from after `scheme://` to the first `@`, as `username[:password]`,
+ * with `:` and `@` percent-encoded inside each and `:password` written only when there is a password.
+ */
+export function redactedHref(href: string, protocolLength: number): string {
+  const start = protocolLength + 2;
+  const at = href.indexOf('@', start);
+  const colon = href.indexOf(':', start);
+  const hasPassword = colon >= 0 && colon < at;
+  const hasUsername = (hasPassword ? colon : at) > start;
+  return `${href.slice(0, start)}${hasUsername ? '***' : ''}${hasPassword ? ':***' : ''}${href.slice(at)}`;
 }
 
 /** The target quoted for a sentence: `"src/a.ts"`, `"https://x/"`, or the argv JSON array as is. */

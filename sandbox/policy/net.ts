@@ -12,6 +12,7 @@
 import micromatch from 'micromatch';
 import { AirlockError } from '../errors.js';
 import { embeddedIpv4, isCloudMetadata, parseCidr, parseIp, rangeContains, type IpAddress, type IpRange } from './addresses.js';
+import { allowedBy, deniedBy, describeRule } from './format.js';
 import type { RuleRef } from './types.js';
 
 export type HostPattern =
@@ -28,7 +29,15 @@ export interface NetPattern {
   readonly path: RegExp;
 }
 
-export interface NetRule { readonly index: number; readonly ref: RuleRef; readonly pattern: NetPattern }
+export interface NetRule {
+  readonly index: number;
+  readonly ref: RuleRef;
+  readonly pattern: NetPattern;
+  /** `describeRule(ref)`, and the ends of the allow and deny reasons naming it: computed once, a decision only concatenates. */
+  readonly text: string;
+  readonly allowedBy: string;
+  readonly deniedBy: string;
+}
 
 export interface NetList {
   readonly rules: readonly NetRule[];
@@ -130,18 +139,39 @@ export function parseActionUrl(url: string): ParsedUrl {
   } catch {
     throw new AirlockError({ code: 'net.bad-url', message: `${JSON.stringify(url)} is not a valid absolute URL.` });
   }
-  const scheme = u.protocol.replace(/:$/, '');
-  const host = u.hostname.replace(/^\[|\]$/g, '').replace(/\.$/, '');
-  const hostIp = parseIp(host);
-  return {
-    href: u.href,
-    scheme,
-    host,
-    ...(hostIp ? { hostIp } : {}),
-    port: u.port === '' ? (DEFAULT_PORTS[scheme] ?? 0) : Number(u.port),
-    pathname: u.pathname,
-    hasCredentials: u.username !== '' || u.password !== '',
-  };
+  const protocol = u.protocol;
+  const scheme = protocol.endsWith(':') ? protocol.slice(0, -1) : protocol;
+  const host = stripTrailingDot(stripBrackets(u.hostname));
+  const hostIp = mayBeIp(host) ? parseIp(host) : undefined;
+  const port = u.port === '' ? (DEFAULT_PORTS[scheme] ?? 0) : Number(u.port);
+  const href = u.href;
+  const pathname = u.pathname;
+  const hasCredentials = u.username !== '' || u.password !== '';
+  return hostIp
+    ? { href, scheme, host, hostIp, port, pathname, hasCredentials }
+    : { href, scheme, host, port, pathname, hasCredentials };
+}
+
+/** `[::1]` → `::1`: drops a leading `[` and a trailing `]`, each on its own. */
+function stripBrackets(h: string): string {
+  const open = h.charCodeAt(0) === 0x5b ? 1 : 0;
+  const close = h.length > open && h.charCodeAt(h.length - 1) === 0x5d ? 1 : 0;
+  return open === 0 && close === 0 ? h : h.slice(open, h.length - close);
+}
+
+function stripTrailingDot(h: string): string {
+  return h.charCodeAt(h.length - 1) === 0x2e ? h.slice(0, -1) : h;
+}
+
+/**
+ * False only for hosts parseIp certainly rejects, to skip its two regexes on host names: an IPv4 literal ends in a
+ * digit and an IPv6 one has a `:`, and a host that ends in a letter, `-` or `_` and has no `:`, `%` or `[` is neither
+ * (parseIp would trim nothing at its end, cut no zone, strip no bracket).
+ */
+function mayBeIp(host: string): boolean {
+  const c = host.charCodeAt(host.length - 1) | 0x20;
+  const endsInName = (c >= 0x61 && c <= 0x7a) || c === 0x2d || c === 0x7f;
+  return !endsInName || host.includes(':') || host.includes('%') || host.includes('[');
 }
 
 function decodedPath(pathname: string): string | undefined {
@@ -195,7 +225,10 @@ export function netPatternNamesAddress(p: NetPattern, url: ParsedUrl, ip: IpAddr
 }
 
 export function compileNetList(entries: ReadonlyArray<{ pattern: string; ref: RuleRef }>): NetList {
-  const rules = entries.map((e, index) => ({ index, ref: e.ref, pattern: parseNetPattern(e.pattern, e.ref) }));
+  const rules = entries.map((e, index): NetRule => {
+    const text = describeRule(e.ref);
+    return { index, ref: e.ref, pattern: parseNetPattern(e.pattern, e.ref), text, allowedBy: allowedBy(text), deniedBy: deniedBy(text) };
+  });
   const byHost = new Map<string, NetRule[]>();
   const otherRules: NetRule[] = [];
   for (const r of rules) {
@@ -212,17 +245,25 @@ export function compileNetList(entries: ReadonlyArray<{ pattern: string; ref: Ru
 
 export const EMPTY_NET_LIST: NetList = { rules: [], byHost: new Map(), otherRules: [] };
 
-/** The first rule (in written order) matching the URL, or undefined. */
-export function matchNetList(list: NetList, url: ParsedUrl, mode: 'allow' | 'deny', address?: IpAddress): RuleRef | undefined {
+/** The first rule (in written order) matching the URL, with its description, or undefined. */
+export function firstNetRule(list: NetList, url: ParsedUrl, mode: 'allow' | 'deny', address?: IpAddress): NetRule | undefined {
   let best: NetRule | undefined;
-  for (const r of list.byHost.get(url.host) ?? []) {
-    if (netPatternMatches(r.pattern, url, mode, address)) { best = r; break; }
+  const named = list.byHost.get(url.host);
+  if (named !== undefined) {
+    for (const r of named) {
+      if (netPatternMatches(r.pattern, url, mode, address)) { best = r; break; }
+    }
   }
   for (const r of list.otherRules) {
     if (best && r.index > best.index) break;
     if (netPatternMatches(r.pattern, url, mode, address)) { best = r; break; }
   }
-  return best?.ref;
+  return best;
+}
+
+/** The first rule (in written order) matching the URL, or undefined. */
+export function matchNetList(list: NetList, url: ParsedUrl, mode: 'allow' | 'deny', address?: IpAddress): RuleRef | undefined {
+  return firstNetRule(list, url, mode, address)?.ref;
 }
 
 /** Does any allow rule in the list literally name the address for this URL? */
