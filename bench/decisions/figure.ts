@@ -51,7 +51,11 @@ function side(engine: AnyEngine, samples: readonly Sample[], reps: number): Side
 
 /** How many passes over the samples make a round of about `targetUs` for this engine. */
 function repsFor(engine: AnyEngine, samples: readonly Sample[], targetUs: number): number {
-  for (const s of samples) keep(engine.decide(s.action)); // warm
+  // Warm for ~20 ms so the JIT has settled: a round sized from a cold pass is far too short for a fast engine.
+  const warmUntil = process.hrtime.bigint() + 20_000_000n;
+  do {
+    for (const s of samples) keep(engine.decide(s.action));
+  } while (process.hrtime.bigint() < warmUntil);
   const perPass = timeSyncBatch(samples.length, (i) => engine.decide(samples[i]!.action)) * samples.length;
   return Math.max(1, Math.ceil(targetUs / perPass));
 }
