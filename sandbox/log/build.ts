@@ -16,7 +16,21 @@ function cleanNested(value: unknown, redact: boolean, state: { needsReference: b
   } catch (err) {
     if (err !== NEEDS_REFERENCE) throw err;
     state.needsReference = true;
-    return redact ? redactValue(value) : value;
+    // Redact what will be written: toJSON (a URL, a Date) runs first, so a secret it renders is redacted too.
+    return redact ? redactValue(asJsonData(value)) : value;
+  }
+}
+
+/** The JSON data a value serialises to (toJSON applied); what JSON cannot hold is refused as a bad entry. */
+function asJsonData(value: unknown): unknown {
+  try {
+    const json = JSON.stringify(value, (_key, v: unknown) => {
+      if (typeof v === 'number' && !Number.isFinite(v)) throw new Error(`${v} is not a finite number`);
+      return v;
+    });
+    return json === undefined ? null : JSON.parse(json);
+  } catch (err) {
+    throw badEntry(`A log entry field cannot be written as JSON: ${(err as Error).message}.`);
   }
 }
 

@@ -73,6 +73,23 @@ describe('log redaction', () => {
     assert.equal(redactValue(rule), rule);
   });
 
+  it('redacts what a value renders through toJSON (a URL object with a password and a token)', () => {
+    const dir = tempDir();
+    try {
+      const file = path.join(dir, 'u.jsonl');
+      const keyDir = path.join(dir, 'keys');
+      const log = ActionLog.open({ file, session: 's', policyHash: 'p'.repeat(64), keyDir });
+      log.append({ kind: 'outcome', data: { url: new URL('https://alice:hunter2pass@api.test/x?access_token=tok123456789abc') } });
+      log.close();
+      const text = fs.readFileSync(file, 'utf8');
+      for (const secret of ['hunter2pass', 'tok123456789abc']) assert.ok(!text.includes(secret), `${secret} reached the log`);
+      assert.ok(text.includes('api.test/x'), 'the rest of the URL is kept');
+      assert.equal(verifyLog(file, { keyDir }).ok, true);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('redacts before anything is written: target, error message, rule, task, action and data never hold the secret in the file', () => {
     const dir = tempDir();
     try {
