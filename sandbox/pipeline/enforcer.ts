@@ -95,7 +95,8 @@ export class Enforcer {
     state.expiryTimer.unref();
     this.log.append({
       kind: 'task.start', task: task.id,
-      data: { intent: task.intent, template: task.template ?? null, started: task.started, expires: task.expires },
+      // The explicit scope is recorded so that `airlock replay` can decide this task's actions again.
+      data: { intent: task.intent, template: task.template ?? null, scope: opts.scope ?? null, started: task.started, expires: task.expires },
     });
     return task;
   }

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { AirlockError, type AirlockProblem } from '../errors.js';
 import { readLog } from '../log/reader.js';
 import { actionOf } from '../pipeline/requests.js';
+import type { Scope } from '../policy/schema.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeRule } from '../policy/format.js';
@@ -161,14 +162,20 @@ export async function replayLog(file: string, opts: ReplayOptions): Promise<Repl
       if (entry.kind === 'task.start' && entry.task) {
         const template = entry.data?.['template'];
         const intent = entry.data?.['intent'];
-        if (typeof template === 'string') {
+        const scope = entry.data?.['scope'];
+        const hasScope = scope !== null && typeof scope === 'object';
+        if (typeof template === 'string' || hasScope) {
           try {
-            tasks.set(entry.task, { task: startTask(policy, { id: entry.task, now, template, ...(typeof intent === 'string' ? { intent } : {}) }) });
+            tasks.set(entry.task, { task: startTask(policy, {
+              id: entry.task, now, ...(typeof template === 'string' ? { template } : {}), ...(hasScope ? { scope: scope as Scope } : {}),
+              ...(typeof intent === 'string' ? { intent } : {}),
+            }) });
           } catch (err) {
-            tasks.set(entry.task, { task: null, note: `task template ${JSON.stringify(template)}: ${(err as Error).message} Decided under the policy alone` });
+            const what = typeof template === 'string' ? `task template ${JSON.stringify(template)}` : 'the task\'s recorded scope';
+            tasks.set(entry.task, { task: null, note: `${what}: ${(err as Error).message} Decided under the policy alone` });
           }
         } else {
-          tasks.set(entry.task, { task: null, note: 'the task had an explicit scope the log does not record; decided under the policy alone' });
+          tasks.set(entry.task, { task: null, note: 'the log records neither a template nor a scope for the task; decided under the policy alone' });
         }
         continue;
       }

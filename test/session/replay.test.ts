@@ -59,6 +59,22 @@ describe('replay', () => {
     assert.match(r.report.skipped[0]?.note ?? '', /capability calls/);
   });
 
+  it('replays a log\'s task started with an explicit scope in that scope, which the log records', async () => {
+    const scoped = fx.session('scoped', {
+      task: { intent: 'docs only', scope: { fs: { read: { allow: ['**'] }, write: { allow: ['docs/**'] } } } },
+      steps: [{ action: 'fs.write', path: 'docs/a.md', content: 'a' }, { action: 'fs.write', path: 'src/y.ts', content: 'y' }],
+    });
+    const run = await fx.run(scoped);
+    assert.ok(run.log);
+    // The changed policy allows src/ and docs/; the task's own scope still only covers docs/, so src/y.ts stays asked
+    // (decided under the policy alone it would wrongly show as a change to allow).
+    const r = await replayLog(run.log, { policyFile: changedPolicy, workspaceRoot: fx.ws });
+    assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
+    const rows = r.report.decisions.map((d) => `${d.action} ${d.target}: ${d.before} → ${d.after}`);
+    assert.deepEqual(rows, ['fs.write docs/a.md: ask → allow', 'fs.write src/y.ts: ask → ask']);
+    assert.equal(r.report.decisions.some((d) => /policy alone/.test(d.note ?? '')), false);
+  });
+
   it('reports a changed policy that does not load as located problems', async () => {
     const broken = fx.write('broken.json', '{ "version": 2 }');
     const r = await replaySession(session, { policyFile: broken });
