@@ -8,7 +8,7 @@ import type { ActionRequest } from './types.js';
 export function actionOf(req: ActionRequest): Action {
   switch (req.action) {
     case 'net.fetch': return { kind: 'net.fetch', url: req.url, method: (req.method ?? 'GET').toUpperCase() };
-    case 'exec': return { kind: 'exec', argv: req.argv };
+    case 'exec': return { kind: 'exec', argv: req.argv, ...(req.cwd !== undefined ? { cwd: req.cwd } : {}) };
     default: return { kind: req.action, path: req.path };
   }
 }

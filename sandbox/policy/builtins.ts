@@ -50,8 +50,13 @@ export function compileBuiltins(ctx: GlobContext, protectedPaths: readonly strin
   };
 }
 
-/** For a delete: the protection of a protected subtree the target contains (deleting `.git` or `.` removes `.git/hooks`). */
-export function protectedRootRemoved(b: BuiltinProtections, p: NormalisedPath, caseInsensitive: boolean): ProtectedRoot | undefined {
+/**
+ * For a delete: the protection of a protected subtree the target contains (deleting `.git` or `.` removes `.git/hooks`).
+ * With `ancestorsOfAbsolute` false, an absolute protected root (the log directory) counts only when the target is that
+ * root or inside it, not for every ancestor such as the home directory (for command arguments, which may only list).
+ */
+export function protectedRootRemoved(b: BuiltinProtections, p: NormalisedPath, caseInsensitive: boolean,
+  opts: { ancestorsOfAbsolute?: boolean } = {}): ProtectedRoot | undefined {
   const fold = (x: string) => (caseInsensitive ? x.toLowerCase() : x);
   const contains = (dir: string, root: string) => {
     const d = fold(dir).replace(/\/+$/, '');
@@ -64,6 +69,7 @@ export function protectedRootRemoved(b: BuiltinProtections, p: NormalisedPath, c
     }
   }
   const abs = toPosix(p.abs);
-  for (const r of b.absRoots) if (contains(abs, r.root)) return r;
+  const inside = (dir: string, root: string) => fold(dir) === fold(root) || fold(dir).startsWith(fold(root) + '/');
+  for (const r of b.absRoots) if (opts.ancestorsOfAbsolute === false ? inside(abs, r.root) : contains(abs, r.root)) return r;
   return undefined;
 }

@@ -5,6 +5,7 @@ import { protectedRootRemoved } from './builtins.js';
 import type { CompiledPolicy } from './compile.js';
 import { firstExecRule } from './exec.js';
 import { describeTarget, needsEscaping, quoteArgv, quoteString, quoteTarget, redactedHref } from './format.js';
+import { normalisePath } from './paths.js';
 import { firstGlobRule } from './globs.js';
 import { actionHash, grantCovers } from './grants.js';
 import { firstNetRule, netListNamesAddress, type ParsedUrl } from './net.js';
@@ -77,7 +78,34 @@ function specialAddressDeny(policy: CompiledPolicy, head: string, url: ParsedUrl
 }
 
 /** Built-in refusals: protected files, URLs that can never be fetched, special addresses no rule names. */
-function builtinDeny(policy: CompiledPolicy, head: string, s: Subject): Decision | undefined {
+/**
+ * A command is not confined by the isolate, so a command whose arguments name a protected path (`rm .airlock/policy.json`,
+ * `cp x .git/hooks/pre-commit`, `--output=<the log>`) is refused outright: arguments, and the values of `--opt=value`,
+ * are read as paths from the command's working directory. This cannot see what a program does on its own (see
+ * SECURITY.md); it closes the plain way of naming Airlock's files to a command.
+ */
+function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' }>): Decision | undefined {
+  const m = policy.matchers;
+  const base = action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
+  for (let i = 1; i < action.argv.length; i++) {
+    const arg = action.argv[i] as string;
+    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+    if (arg.startsWith('-') && eq < 0) continue;
+    const candidate = eq >= 0 ? arg.slice(eq + 1) : arg;
+    if (candidate === '' || candidate.includes('\0')) continue;
+    const given = candidate === '~' || candidate.startsWith('~/') || path.isAbsolute(candidate) ? candidate : path.join(base, candidate);
+    const p = normalisePath(policy.workspaceRoot, policy.homeDir, given, { caseInsensitive: m.caseInsensitive });
+    const hit: Matched | undefined = firstGlobRule(m.builtin.writeDeny, p)
+      ?? (p.rel !== '.' ? protectedRootRemoved(m.builtin, p, m.caseInsensitive, { ancestorsOfAbsolute: false }) : undefined);
+    if (hit) {
+      return decision('deny', hit.ref, `${head} is denied: its argument ${i} (${quoteString(arg)}) names a path under ${hit.text}, `
+        + 'which no command may be given; a command is not confined by the sandbox, so Airlock keeps its own files, git hooks and editor settings out of commands\' reach.', 'exec.protected-argument');
+    }
+  }
+  return undefined;
+}
+
+function builtinDeny(policy: CompiledPolicy, head: string, s: Subject, action: Action): Decision | undefined {
   const m = policy.matchers;
   if (s.family === 'fs') {
     const hit: Matched | undefined = firstGlobRule(s.rule === 'write' ? m.builtin.writeDeny : m.builtin.readDeny, s.path)
@@ -86,7 +114,7 @@ function builtinDeny(policy: CompiledPolicy, head: string, s: Subject): Decision
     return decision('deny', hit.ref, `${head} is denied by ${hit.text}, which no policy can open; `
       + 'Airlock protects its own files, git hooks and config, and editor settings.');
   }
-  if (s.family !== 'net') return undefined;
+  if (s.family === 'exec') return action.kind === 'exec' ? protectedArgumentDeny(policy, head, action) : undefined;
   const url = s.url;
   if (url.scheme !== 'http' && url.scheme !== 'https') {
     return decision('deny', { layer: 'builtin' }, `${head} is denied: only http and https URLs can be fetched, not ${url.scheme}.`, 'net.scheme');
@@ -119,7 +147,7 @@ export function decide(policy: CompiledPolicy, task: Task | null, grants: readon
   const ci = m.caseInsensitive;
   const head = reasonHead(action, s);
 
-  const builtin = builtinDeny(policy, head, s);
+  const builtin = builtinDeny(policy, head, s, action);
   if (builtin) return builtin;
   for (const set of m.layers) {
     const hit = denyIn(set, s, ci);

@@ -17,7 +17,8 @@ export type Action =
   /** `address`: the IP the guard resolved and will connect to; when set, the SSRF rules apply to it. */
   | { kind: 'net.fetch'; url: string; method?: string; address?: string }
   /** `program`: the absolute path the guard resolved argv[0] to; patterns with a slash match it. */
-  | { kind: 'exec'; argv: readonly string[]; program?: string };
+  /** `cwd`: the working directory as the agent gave it (workspace-relative), against which path arguments resolve. */
+  | { kind: 'exec'; argv: readonly string[]; program?: string; cwd?: string };
 
 export type Verdict = 'allow' | 'ask' | 'deny';
 

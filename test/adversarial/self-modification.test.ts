@@ -191,4 +191,33 @@ describe('adversarial: self-modification', function () {
     assertRefused(viaDotDot, 'a relative cwd in the log dir');
     assertIntact(a, policyText);
   });
+
+  it('refuses an allowed command whose arguments name the log, the key, the policy, git hooks or editor settings', async () => {
+    const { a, t, policyText } = open(broad({ exec: { allow: [['rm', '*'], ['rm', '-rf', '*'], ['cp', '*', '*'], ['git', 'diff', '*'], ['ls', '*']] } }));
+    a.writeWs('evil.sh', '#!/bin/sh\ntouch /tmp/pwned\n');
+    a.writeWs('notes.txt', 'scratch\n');
+    fs.mkdirSync(path.join(a.root, '.git', 'hooks'), { recursive: true });
+    fs.mkdirSync(path.join(a.root, 'src'), { recursive: true });
+    const attacks: { argv: string[]; cwd?: string }[] = [
+      { argv: ['rm', a.logFile] }, { argv: ['rm', '-rf', a.logDir] }, { argv: ['rm', path.join(a.keyDir, 'signing.key')] },
+      { argv: ['rm', '.airlock/policy.json'] }, { argv: ['rm', '-rf', '.airlock'] }, { argv: ['cp', 'evil.sh', '.git/hooks/pre-commit'] },
+      { argv: ['rm', '-rf', '.git'] }, { argv: ['git', 'diff', '--output=.vscode/settings.json'] },
+      { argv: ['rm', '../.airlock/policy.json'], cwd: 'src' }, { argv: ['cp', '../evil.sh', '../.git/hooks/post-checkout'], cwd: 'src' },
+    ];
+    for (const { argv, cwd } of attacks) {
+      const r = await a.perform(t, { action: 'exec', argv, ...(cwd ? { cwd } : {}) });
+      assertRefused(r, JSON.stringify(argv));
+      assert.equal(r.error?.message.includes('no command may be given'), true, `${JSON.stringify(argv)}: ${r.error?.message}`);
+    }
+    assert.equal(fs.existsSync(path.join(a.root, '.git', 'hooks', 'pre-commit')), false);
+    assert.equal(fs.existsSync(path.join(a.root, '.git', 'hooks', 'post-checkout')), false);
+    assert.equal(fs.existsSync(path.join(a.root, '.vscode')), false);
+    // The same commands on ordinary files still run.
+    const rm = await a.perform(t, { action: 'exec', argv: ['rm', 'notes.txt'] });
+    assert.equal(rm.outcome, 'done', JSON.stringify(rm));
+    assert.equal(a.existsWs('notes.txt'), false);
+    const ls = await a.perform(t, { action: 'exec', argv: ['ls', '.'] });
+    assert.equal(ls.outcome, 'done', JSON.stringify(ls));
+    assertIntact(a, policyText);
+  });
 });

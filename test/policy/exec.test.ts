@@ -80,3 +80,25 @@ describe('exec: argv patterns', () => {
       e instanceof AirlockError && e.code === 'policy.bad-pattern' && e.place?.jsonPath === 'exec.allow[0]');
   });
 });
+
+describe('exec: arguments naming protected paths', () => {
+  const policy = ws({ exec: { allow: [['cat', '*'], ['cp', '*', '*'], ['git', 'diff', '*'], ['ls', '*']] } });
+  const decideRun = (argv: string[], cwd?: string) => decide(policy, null, [], { kind: 'exec', argv, ...(cwd !== undefined ? { cwd } : {}) });
+
+  it('are refused with the built-in rule, whatever the allow rules, from the command\'s working directory too', () => {
+    for (const [argv, cwd] of [
+      [['cat', '.airlock/policy.json']], [['cp', 'x.sh', '.git/hooks/pre-commit']], [['git', 'diff', '--output=.vscode/settings.json']],
+      [['cp', 'x', '../.git/config'], 'src'], [['ls', '.airlock']],
+    ] as [string[], string?][]) {
+      const d = decideRun(argv, cwd);
+      assert.deepEqual([d.verdict, d.rule.layer, d.code], ['deny', 'builtin', 'exec.protected-argument'], JSON.stringify(argv));
+      assert.match(d.reason, /names a path under built-in protection/);
+    }
+  });
+
+  it('leave ordinary arguments, options and the workspace itself alone', () => {
+    for (const argv of [['cat', 'src/a.ts'], ['ls', '.'], ['git', 'diff', '--stat'], ['cp', 'a.txt', 'notes/.gitkeep'], ['ls', 'update .vscode notes']]) {
+      assert.equal(decideRun(argv).verdict, 'allow', JSON.stringify(argv));
+    }
+  });
+});
