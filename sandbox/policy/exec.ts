@@ -95,8 +95,6 @@ function freeze(n: MutableArgNode): ArgNode {
   return { rules: n.rules, children: n.children.size > 0 ? new Map([...n.children].map(([k, v]) => [k, freeze(v)])) : null };
 }
 
-export const EMPTY_EXEC_LIST: ExecList = { rules: [], byName: new Map(), otherRules: [] };
-
 const eq = (a: string, b: string, caseInsensitive: boolean) => (caseInsensitive ? a.toLowerCase() === b.toLowerCase() : a === b);
 
 function programMatches(p0: string, s: ExecSubject, mode: 'allow' | 'deny', caseInsensitive: boolean): boolean {
@@ -165,7 +163,3 @@ export function firstExecRule(list: ExecList, s: ExecSubject, mode: 'allow' | 'd
   return firstIn(list.otherRules, s, mode, caseInsensitive, best);
 }
 
-/** The first rule (in written order) matching the command, or undefined. */
-export function matchExecList(list: ExecList, s: ExecSubject, mode: 'allow' | 'deny', caseInsensitive: boolean): RuleRef | undefined {
-  return firstExecRule(list, s, mode, caseInsensitive)?.ref;
-}

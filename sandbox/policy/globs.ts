@@ -255,8 +255,6 @@ export function compileGlobList(entries: ReadonlyArray<{ pattern: string; ref: R
   };
 }
 
-export const EMPTY_GLOB_LIST: GlobList = compileGlobList([], { homeDir: '/', caseInsensitive: false });
-
 /** The first rule of a node matching the subject, unless `best` (an earlier rule) already does. */
 function firstInNode(n: TrieNode, subject: string, best: GlobRule | undefined): GlobRule | undefined {
   const rules = n.rules;

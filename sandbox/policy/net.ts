@@ -243,8 +243,6 @@ export function compileNetList(entries: ReadonlyArray<{ pattern: string; ref: Ru
   return { rules, byHost, otherRules };
 }
 
-export const EMPTY_NET_LIST: NetList = { rules: [], byHost: new Map(), otherRules: [] };
-
 /** The first rule (in written order) matching the URL, with its description, or undefined. */
 export function firstNetRule(list: NetList, url: ParsedUrl, mode: 'allow' | 'deny', address?: IpAddress): NetRule | undefined {
   let best: NetRule | undefined;
@@ -259,11 +257,6 @@ export function firstNetRule(list: NetList, url: ParsedUrl, mode: 'allow' | 'den
     if (netPatternMatches(r.pattern, url, mode, address)) { best = r; break; }
   }
   return best;
-}
-
-/** The first rule (in written order) matching the URL, or undefined. */
-export function matchNetList(list: NetList, url: ParsedUrl, mode: 'allow' | 'deny', address?: IpAddress): RuleRef | undefined {
-  return firstNetRule(list, url, mode, address)?.ref;
 }
 
 /** Does any allow rule in the list literally name the address for this URL? */
