@@ -53,14 +53,13 @@ interface Authorization {
   seq: number;
 }
 
-/** Context of one perform() call: the primary action's target, so derived checks of the same target are not re-asked. */
+/** Context of one perform() call: the primary action and its target, so derived checks of the same target are not re-asked. */
 interface CallContext {
   state: TaskState;
+  primary: Action;
   primaryTarget: string;
-  primaryKind: Action['kind'];
   primarySeq: number;
   script?: string;
-  onceGrants: string[];
 }
 
 export class Enforcer {
@@ -189,7 +188,7 @@ export class Enforcer {
       return { ...base, outcome, error };
     }
 
-    const ctx: CallContext = { state, primaryTarget: target, primaryKind: action.kind, primarySeq: auth.seq, onceGrants: [], ...(script ? { script } : {}) };
+    const ctx: CallContext = { state, primary: action, primaryTarget: target, primarySeq: auth.seq, ...(script ? { script } : {}) };
     try {
       const done = await performAction(req, {
         root: this.policy.workspaceRoot,
@@ -323,9 +322,11 @@ export class Enforcer {
 
   /** A guard found that the real target differs (symlink, redirect, address, program): decide again, ask only for a new target. */
   private async authorizeDerived(ctx: CallContext, derived: Action): Promise<void> {
-    const action = this.workspaceRelative(derived);
+    // A guard's derived command (the resolved program) runs in the primary's working directory: decide it there too.
+    const cwd = ctx.primary.kind === 'exec' ? ctx.primary.cwd : undefined;
+    const action = this.workspaceRelative(derived.kind === 'exec' && cwd !== undefined ? { ...derived, cwd } : derived);
     const target = describeTarget(action);
-    const sameTarget = action.kind === ctx.primaryKind && target === ctx.primaryTarget;
+    const sameTarget = action.kind === ctx.primary.kind && target === ctx.primaryTarget;
     if (sameTarget) {
       // The user or the policy already allowed this exact target; only a deny (e.g. a private address) still counts.
       const decision = decide(this.policy, ctx.state.task, ctx.state.grants, action, this.now());

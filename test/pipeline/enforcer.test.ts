@@ -101,6 +101,18 @@ describe('pipeline: the Enforcer', function () {
     assert.equal(JSON.stringify(r).includes('secret diary'), false);
   });
 
+  it('decides a command\'s resolved program in the command\'s working directory, as its arguments were', async () => {
+    const policy = { ...POLICY, exec: { allow: [['ls', '*']] } };
+    const a = arena = new Arena({ policy, files: { 'src/.vscode/notes.md': 'not the editor settings' } });
+    const t = a.startTask();
+    // From src/, ".vscode" is src/.vscode, not the protected workspace .vscode: allowed, and so is the real program.
+    const inSrc = await a.perform(t, { action: 'exec', argv: ['ls', '.vscode'], cwd: 'src' });
+    assert.equal(inSrc.outcome, 'done', JSON.stringify(inSrc));
+    assert.match((inSrc.result as { stdout: string }).stdout, /notes\.md/);
+    const atRoot = await a.perform(t, { action: 'exec', argv: ['ls', '.vscode'] });
+    assert.deepEqual([atRoot.verdict, atRoot.outcome], ['deny', 'denied']);
+  });
+
   it('decides and logs each call a script makes, pointing to the script, and hands the refusal to the script', async () => {
     const a = arena = new Arena({ policy: POLICY, files: { 'src/a.ts': 'export const a = 1;\n' } });
     const t = a.startTask();
