@@ -6,7 +6,6 @@
  * field stays one line), DEL, C1 controls, bidi embeddings/overrides/isolates and marks, zero-width characters that hide
  * text, line/paragraph separators, the BOM, and lone surrogates.
  */
-// eslint-disable-next-line no-control-regex
 const UNSAFE = /[\u0000-\u001f\u007f-\u009f\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2069\ufeff\ufff9-\ufffb]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 const NAMED: Record<string, string> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
