@@ -1,14 +1,23 @@
-// Bundles the CLI/harness (dist/cli.js) with esbuild; isolated-vm stays external because it is a native module.
+// Bundles with esbuild: the CLI (dist/cli.js, packages external, for `npx airlock`), the harness the extension starts
+// (dist/harness.mjs, everything bundled but the native isolated-vm) and the extension (dist/extension.cjs).
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['sandbox/cli/main.ts'],
-  outfile: 'dist/cli.js',
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node22',
-  sourcemap: 'linked',
-  packages: 'external',
-  logLevel: 'warning',
-});
+const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' };
+// jsonc-parser's "main" is a UMD build with dynamic requires esbuild cannot follow: prefer ES module entries.
+const bundled = { mainFields: ['module', 'main'] };
+
+await Promise.all([
+  build({
+    ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/cli.js', format: 'esm', sourcemap: 'linked', packages: 'external',
+  }),
+  build({
+    ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/harness.mjs', format: 'esm', sourcemap: 'linked',
+    external: ['isolated-vm'], ...bundled,
+    // Bundled CommonJS dependencies call require(); give the ES module one.
+    banner: { js: "import { createRequire as __airlockCreateRequire } from 'node:module'; const require = __airlockCreateRequire(import.meta.url);" },
+  }),
+  build({
+    ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs', sourcemap: 'linked',
+    external: ['vscode'], ...bundled,
+  }),
+]);

@@ -18,6 +18,7 @@ import { denyAllPrompter } from '../pipeline/prompters/denyAll.js';
 import type { AirlockProblem } from '../errors.js';
 import { clientPrompter } from './clientPrompter.js';
 import { GuardedMessageReader, type FramingProblem } from './framing.js';
+import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
 
 export interface HostOptions {
   input: Readable;
@@ -39,6 +40,8 @@ interface Session {
   enforcer: Enforcer | null;
   policy: CompiledPolicy | null;
   prompter: 'client' | 'deny-all';
+  /** Session files' scripted approvals answer their own tasks first; everything else goes to the client. */
+  router?: RoutedPrompter;
   unfollow?: () => void;
 }
 
@@ -154,7 +157,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
 
     const makeEnforcer = (s: Session, policy: CompiledPolicy) => new Enforcer({
       policy, log: s.log, session: s.id,
-      prompter: s.prompter === 'client' ? clientPrompter(connection) : denyAllPrompter,
+      prompter: (s.router ??= new RoutedPrompter(s.prompter === 'client' ? clientPrompter(connection) : denyAllPrompter)),
       ...(opts.env ? { env: opts.env } : {}),
     });
 
@@ -193,6 +196,12 @@ export function serveHost(opts: HostOptions): Promise<number> {
     handle(P.actionRun, P.ActionRunParams, ({ taskId, request }) => requireEnforcer().perform(taskId, request));
     handle(P.scriptRun, P.ScriptRunParams, ({ taskId, code }) => requireEnforcer().runScript(taskId, code));
     handle(P.kill, P.KillParams, async ({ target, reason }) => ({ killed: await requireEnforcer().kill(target, reason ?? 'kill switch') }));
+    handle(P.policyExplain, P.PolicyExplainParams, (params) => explain(requireEnforcer(), params));
+    handle(P.policyTemplates, null, () => templates(requireEnforcer()));
+    handle(P.sessionRun, P.SessionRunParams, ({ file }) => {
+      const s = requireSession();
+      return runSessionFile(requireEnforcer(), s.router!, s.workspaceRoot, file);
+    });
     handle(P.logRead, P.LogReadParams, async ({ filter, limit }) => {
       const s = requireSession();
       const out: LogEntry[] = [];

@@ -138,6 +138,37 @@ export const logFollow = new RequestType<z.input<typeof LogFollowParams>, { foll
 /** client → harness: stops log/entry notifications. */
 export const logUnfollow = new RequestType0<{ following: false }, void>('log/unfollow');
 
+export const PolicyExplainParams = z.strictObject({
+  action: z.enum(['fs.read', 'fs.list', 'fs.stat', 'fs.write', 'fs.delete', 'fs.mkdir', 'net.fetch', 'exec']),
+  /** A path, a URL, or for exec the argv. */
+  target: z.union([z.string().min(1).max(8192), z.array(z.string()).min(1)]),
+  /** Decide within this running task (its scope and grants); default: the policy alone. */
+  taskId: z.string().min(1).optional(),
+});
+/** The verdict, the rule that decided it (file, JSON path, line and column when known) and why. */
+export interface PolicyExplainResult { verdict: 'allow' | 'ask' | 'deny'; rule: RuleRefInfo; reason: string; target: string }
+export interface RuleRefInfo { layer: string; file?: string; jsonPath?: string; pattern?: string; line?: number; col?: number; grantId?: string }
+/** client → harness: explains the decision the current policy (and a task, if named) makes for one action; performs nothing. */
+export const policyExplain = new RequestType<z.input<typeof PolicyExplainParams>, PolicyExplainResult, void>('policy/explain');
+
+export interface TaskTemplateEntry { name: string; intent: string; ttlSeconds: number }
+/** client → harness: the task templates of the loaded policy (for Start Task). */
+export const policyTemplates = new RequestType0<TaskTemplateEntry[], void>('policy/templates');
+
+export const SessionRunParams = z.strictObject({ file: z.string().min(1).max(4096) });
+export interface SessionRunStep {
+  index: number; name?: string; action: string; target: string; verdict?: string; decidedBy?: string; outcome: string; ok: boolean;
+  failures: string[]; error?: { code: string; message: string };
+}
+export interface SessionRunResult { name: string; file: string; ok: boolean; task?: string; steps: SessionRunStep[]; problems: AirlockProblem[] }
+/**
+ * client → harness: runs a scripted session file (*.airlock-session.json) through this harness: in the session's
+ * workspace root (the open one, not a copy), under the loaded policy, in a new task from the session's `task`. The
+ * file's `approvals` answer first; a prompt they do not answer goes to the client as a normal approval/request.
+ * The file's `workspace` and `policy` fields are ignored here (they are for `airlock run`).
+ */
+export const sessionRun = new RequestType<z.input<typeof SessionRunParams>, SessionRunResult, void>('session/run');
+
 /** client → harness: ends every task and closes the log (final checkpoint); the host then waits for exit. */
 export const shutdown = new RequestType0<{ logFile: string | null }, void>('shutdown');
 /** client → harness: exit now; code 0 after shutdown, else the transport-lost code (as the language server protocol does). */

@@ -10,8 +10,9 @@ export interface HarnessClientOptions {
   command: readonly string[];
   cwd?: string;
   env?: NodeJS.ProcessEnv;
-  /** Answers approval prompts; without one every prompt is denied. */
-  onApproval?: (request: ApprovalRequest) => Promise<ApprovalAnswer>;
+  /** Answers approval prompts; without one every prompt is denied. `signal` aborts when the harness withdraws the
+   * question (its deadline passed, the task was killed); an answer after that changes nothing. */
+  onApproval?: (request: ApprovalRequest, signal: AbortSignal) => Promise<ApprovalAnswer>;
   onLogEntry?: (entry: unknown) => void;
   onTaskStatus?: (status: { taskId: string; status: string; reason?: string }) => void;
   onDiagnostics?: (d: { file: string; problems: unknown[] }) => void;
@@ -43,7 +44,16 @@ export class HarnessClient {
     // partial messages, so turn it off rather than leak a timer per crashed harness.
     reader.partialMessageTimeout = 0;
     this.connection = createMessageConnection(reader, new StreamMessageWriter(this.process.stdin!));
-    this.connection.onRequest(P.approvalRequest, async (request) => (opts.onApproval ? opts.onApproval(request) : { answer: 'deny' }));
+    this.connection.onRequest(P.approvalRequest, async (request, token) => {
+      if (!opts.onApproval) return { answer: 'deny' };
+      const withdrawn = new AbortController();
+      const sub = token.onCancellationRequested(() => withdrawn.abort());
+      try {
+        return await opts.onApproval(request, withdrawn.signal);
+      } finally {
+        sub.dispose();
+      }
+    });
     this.connection.onNotification(P.logEntry, (e) => opts.onLogEntry?.(e));
     this.connection.onNotification(P.taskStatus, (s) => opts.onTaskStatus?.(s));
     this.connection.onNotification(P.policyDiagnostics, (d) => opts.onDiagnostics?.(d));
@@ -79,6 +89,11 @@ export class HarnessClient {
   }
   readLog(params: { filter?: Record<string, string>; limit?: number } = {}): Promise<unknown[]> { return this.connection.sendRequest(P.logRead, params as never); }
   followLog(filter?: Record<string, string>): Promise<{ following: true }> { return this.connection.sendRequest(P.logFollow, filter ? { filter } : {}); }
+  explain(params: { action: string; target: string | string[]; taskId?: string }): Promise<P.PolicyExplainResult> {
+    return this.connection.sendRequest(P.policyExplain, params as never);
+  }
+  templates(): Promise<P.TaskTemplateEntry[]> { return this.connection.sendRequest(P.policyTemplates); }
+  runSession(file: string): Promise<P.SessionRunResult> { return this.connection.sendRequest(P.sessionRun, { file }); }
   /** Low-level access for tests and tools: send any request by method name. */
   sendRaw(method: string, params?: unknown): Promise<unknown> { return this.connection.sendRequest(method, params); }
 
