@@ -301,10 +301,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   command('airlock.stopAll', async () => {
     const t0 = performance.now();
     tasks.killedAll();
+    const uiMs = performance.now() - t0;
     const c = manager.current.kind === 'ready' ? await client() : null;
     const killed = c ? await c.kill('all', 'Stop All Agents') : { killed: [] };
     const ms = Math.round(performance.now() - t0);
-    trace('killswitch', { ms, killed: killed.killed.length });
+    trace('killswitch', { ms, uiMs, killed: killed.killed.length });
     out.appendLine(`Stop All Agents: ${killed.killed.length} task(s) stopped in ${ms} ms`);
     void vscode.window.showWarningMessage(`Airlock: all agents stopped (${killed.killed.length} task${killed.killed.length === 1 ? '' : 's'}, ${ms} ms). Start a task to let agents work again.`);
   });

@@ -63,7 +63,9 @@ export function templates(enforcer: Enforcer): P.TaskTemplateEntry[] {
 }
 
 /** Runs a session file's steps in a fresh task of the live harness; its approvals answer first, a person the rest. */
-export async function runSessionFile(enforcer: Enforcer, router: RoutedPrompter, workspaceRoot: string, file: string): Promise<P.SessionRunResult> {
+export async function runSessionFile(
+  enforcer: Enforcer, router: RoutedPrompter, workspaceRoot: string, file: string, onStarted: (taskId: string) => void,
+): Promise<P.SessionRunResult> {
   const abs = path.resolve(workspaceRoot, file);
   const loaded = loadSessionFile(abs);
   if (!loaded.ok) return { name: path.basename(abs), file: abs, ok: false, steps: [], problems: loaded.problems };
@@ -76,6 +78,7 @@ export async function runSessionFile(enforcer: Enforcer, router: RoutedPrompter,
     const problem = err instanceof AirlockError ? err.toProblem() : { code: 'session.task', message: String(err) };
     return { name: session.name, file: abs, ok: false, steps: [], problems: [{ ...problem, place: session.locate(['task']) }] };
   }
+  onStarted(taskId);
   const scripted = new ScriptedPrompter({ approvals: session.approvals, workspaceRoot: enforcer.currentPolicy.workspaceRoot });
   const unroute = router.route(taskId, scripted);
   const steps: P.SessionRunStep[] = [];

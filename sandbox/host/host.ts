@@ -200,7 +200,8 @@ export function serveHost(opts: HostOptions): Promise<number> {
     handle(P.policyTemplates, null, () => templates(requireEnforcer()));
     handle(P.sessionRun, P.SessionRunParams, ({ file }) => {
       const s = requireSession();
-      return runSessionFile(requireEnforcer(), s.router!, s.workspaceRoot, file);
+      return runSessionFile(requireEnforcer(), s.router!, s.workspaceRoot, file,
+        (taskId) => connection.sendNotification(P.taskStatus, { taskId, status: 'started' }).catch(() => undefined));
     });
     handle(P.logRead, P.LogReadParams, async ({ filter, limit }) => {
       const s = requireSession();

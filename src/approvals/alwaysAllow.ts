@@ -1,5 +1,5 @@
 // "Always allow in workspace": the allow rule an answered request adds to .airlock/policy.json, as a comment-keeping edit.
-import { applyEdits, modify, parse, type JSONPath, type ParseError } from 'jsonc-parser';
+import { applyEdits, findNodeAtLocation, modify, parse, parseTree, type JSONPath, type ParseError } from 'jsonc-parser';
 import type { ApprovalRequest } from '../../sandbox/protocol/protocol.js';
 import { displaySafe } from '../../sandbox/protocol/display.js';
 
@@ -52,12 +52,22 @@ export function addRule(text: string, rule: AllowRule): { text: string; alreadyT
   const list = (node as unknown[] | undefined) ?? [];
   if (list.some((v) => JSON.stringify(v) === JSON.stringify(rule.value))) return { text, alreadyThere: true };
   const eol = text.includes('\r\n') ? '\r\n' : '\n';
+  const value = JSON.stringify(rule.value).replace(/","/g, '", "');
+  const arrayNode = node === undefined ? undefined : findNodeAtLocation(parseTree(text, [], { allowTrailingComma: true })!, rule.path);
+  if (arrayNode) {
+    // Append by hand after the last element, in the list's own layout: jsonc-parser's modify would reformat the list.
+    const last = arrayNode.children?.at(-1);
+    const oneLine = !text.slice(arrayNode.offset, arrayNode.offset + arrayNode.length).includes('\n');
+    if (!last) return { text: `${text.slice(0, arrayNode.offset + 1)}${value}${text.slice(arrayNode.offset + 1)}`, alreadyThere: false };
+    const at = last.offset + last.length;
+    const lineStart = text.lastIndexOf('\n', last.offset) + 1;
+    const lastIndent = /^[ \t]*/.exec(text.slice(lineStart))?.[0] ?? '';
+    const insert = oneLine ? `, ${value}` : `,${eol}${lastIndent}${value}`;
+    return { text: text.slice(0, at) + insert + text.slice(at), alreadyThere: false };
+  }
   const indent = /\n([ \t]+)"/.exec(text)?.[1] ?? '  ';
   const formattingOptions = { insertSpaces: !indent.includes('\t'), tabSize: indent.includes('\t') ? 1 : indent.length, eol };
-  const edits = node === undefined
-    ? modify(text, rule.path, [rule.value], { formattingOptions })
-    : modify(text, [...rule.path, list.length], rule.value, { formattingOptions, isArrayInsertion: true });
-  return { text: applyEdits(text, edits), alreadyThere: false };
+  return { text: applyEdits(text, modify(text, rule.path, [rule.value], { formattingOptions })), alreadyThere: false };
 }
 
 /** A new workspace policy holding only this rule on top of the default preset. */

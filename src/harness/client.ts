@@ -59,6 +59,8 @@ export class HarnessClient {
     this.connection.onNotification(P.policyDiagnostics, (d) => opts.onDiagnostics?.(d));
     this.connection.onError(() => undefined);
     this.connection.listen();
+    // Once the harness is gone (all its output read), requests still waiting for it fail instead of hanging forever.
+    this.process.on('close', () => this.connection.dispose());
   }
 
   initialize(params: {

@@ -18,6 +18,10 @@ export interface HarnessManagerOptions {
   workspaceRoot: string;
   /** The bundled harness entry (dist/harness.mjs). */
   cliPath: string;
+  /** Extra Node options before the entry (tests run the TypeScript source with `--import tsx`). */
+  nodeArgs?: readonly string[];
+  /** Extra `airlock host` options (e.g. --key-dir). */
+  hostArgs?: readonly string[];
   findNode(): Promise<NodeDiscovery>;
   /** Read at each start, so a changed setting applies on the next (re)start. */
   initOptions(): { logDir?: string; baselinePolicyFile?: string };
@@ -77,7 +81,7 @@ export class HarnessManager {
     }
     this.stderrTail = '';
     const client = new HarnessClient({
-      command: [node.node, '--no-node-snapshot', this.opts.cliPath, 'host'],
+      command: [node.node, '--no-node-snapshot', ...(this.opts.nodeArgs ?? []), this.opts.cliPath, 'host', ...(this.opts.hostArgs ?? [])],
       cwd: this.opts.workspaceRoot,
       ...(this.opts.env ? { env: this.opts.env } : {}),
       onApproval: (r, signal) => this.opts.onApproval(r, signal),

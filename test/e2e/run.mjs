@@ -1,0 +1,267 @@
+// `npm run test:e2e`: the packaged extension in a real VS Code (code-server) driven as a user through headless Chromium.
+// Screenshots of every step go to test-results/e2e/; timings to test-results/e2e/timings.json (read by npm run bench).
+import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium } from 'playwright-core';
+import { ensureCodeServer, installExtension, processesInGroup, startCodeServer } from './codeServer.mjs';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const root = path.resolve(here, '..', '..');
+const results = path.join(root, 'test-results', 'e2e');
+const CHROMIUM = process.env.AIRLOCK_CHROMIUM ?? '/usr/bin/chromium';
+const log = (m) => console.log(`[e2e] ${m}`);
+
+fs.rmSync(results, { recursive: true, force: true });
+fs.mkdirSync(results, { recursive: true });
+if (!fs.existsSync(CHROMIUM)) {
+  console.error(`[e2e] ${CHROMIUM} is missing: install Debian's chromium (apt-get install chromium), or set AIRLOCK_CHROMIUM`);
+  process.exit(1);
+}
+
+const entry = ensureCodeServer(log);
+if (!process.argv.includes('--no-package')) execFileSync(process.execPath, [path.join(root, 'scripts', 'package.mjs')], { cwd: root, stdio: 'inherit' });
+const pkg = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8'));
+const vsix = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
+
+const runDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ae2e-'));
+const workspace = path.join(runDir, 'ws');
+fs.cpSync(path.join(here, 'workspace'), workspace, { recursive: true });
+const extensionsDir = path.join(runDir, 'ext');
+const trace = path.join(runDir, 'trace.jsonl');
+const stateDir = path.join(runDir, 'state');
+fs.writeFileSync(trace, '');
+installExtension(entry, vsix, extensionsDir, runDir);
+log(`installed ${path.basename(vsix)} (${(fs.statSync(vsix).size / 1048576).toFixed(1)} MB)`);
+
+const timings = {};
+let step = 0;
+let server;
+let browser;
+let page;
+const failures = [];
+
+const events = () => fs.readFileSync(trace, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l));
+async function waitFor(what, fn, timeoutMs = 30_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (v) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+const waitEvent = (what, pred, timeoutMs) => waitFor(what, () => events().find(pred), timeoutMs);
+async function shot(name) {
+  step++;
+  const file = path.join(results, `${String(step).padStart(2, '0')}-${name}.png`);
+  await page.screenshot({ path: file }).catch(() => undefined);
+  return file;
+}
+
+async function runCommand(title) {
+  for (let attempt = 0; attempt < 15; attempt++) {
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('F1');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill(`>${title}`);
+    const row = page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first();
+    try {
+      await row.waitFor({ state: 'visible', timeout: 2000 });
+      await page.keyboard.press('Enter');
+      return;
+    } catch { /* the extension's commands are not registered yet: retry */ }
+  }
+  throw new Error(`command "${title}" never appeared in the palette`);
+}
+
+async function pick(text) {
+  const row = page.locator('.quick-input-list .monaco-list-row', { hasText: text }).first();
+  await row.waitFor({ state: 'visible', timeout: 10_000 });
+  await row.click();
+}
+
+function toast(text) {
+  return page.locator('.notifications-toasts .notification-toast', { hasText: text }).first();
+}
+
+async function clickInToast(text, button) {
+  const t = toast(text);
+  await t.waitFor({ state: 'visible', timeout: 30_000 });
+  await t.getByRole('button', { name: button, exact: true }).click();
+}
+
+async function runSession(name) {
+  await runCommand('Airlock: Run Scripted Session…');
+  await pick(`${name}.airlock-session.json`);
+}
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try {
+    await fn();
+    await shot(name);
+    log(`✓ ${name} (${Date.now() - t0} ms)`);
+  } catch (err) {
+    await shot(`${name}-FAILED`);
+    log(`✗ ${name}: ${err.stack ?? err}`);
+    failures.push(name);
+  }
+}
+
+try {
+  server = await startCodeServer({
+    entry, runDir, workspace, extensionsDir, log,
+    env: { AIRLOCK_TRACE_FILE: trace, AIRLOCK_STATE_DIR: stateDir },
+  });
+  timings.codeServerHealthyMs = Date.now() - server.started;
+  browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
+      '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  const opened = Date.now();
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sessions' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  timings.workbenchReadyMs = Date.now() - opened;
+  await shot('workbench');
+
+  await check('harness-ready', async () => {
+    const activate = await waitEvent('activation', (e) => e.event === 'activate', 60_000);
+    const ready = await waitEvent('harness ready', (e) => e.event === 'harness.state' && e.kind === 'ready', 60_000);
+    timings.activationToHarnessReadyMs = ready.t - activate.t;
+    timings.pageOpenToActivationMs = activate.t - opened;
+    await page.locator('.statusbar-item', { hasText: 'Airlock' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
+  await check('start-task', async () => {
+    await runCommand('Airlock: Start Task');
+    await pick('e2e');
+    await toast('started').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: 'end-to-end test task' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    // The Tasks view lists it, with its origin and time left.
+    await page.locator('.activitybar .action-item a[aria-label^="Airlock"], .activitybar .action-item[aria-label^="Airlock"]').first().click();
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'end-to-end test task' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const row = await page.locator('.pane-body .monaco-list-row', { hasText: 'end-to-end test task' }).first().innerText();
+    if (!/template e2e/.test(row) || !/min left|h \d+ min left/.test(row)) throw new Error(`the task row lacks its origin or time left: ${row}`);
+  });
+
+  await check('allow-once', async () => {
+    await runSession('allow-once');
+    const t = toast('notes/allowed.txt');
+    await t.waitFor({ state: 'visible', timeout: 30_000 });
+    const seen = Date.now();
+    await shot('allow-once-notification');
+    const text = await t.innerText();
+    if (!/Allow once/.test(text) || !/Deny/.test(text) || !/Denied automatically in \d+ s/.test(text)) throw new Error(`notification lacks buttons or deadline: ${text}`);
+    await clickInToast('notes/allowed.txt', 'Allow once');
+    const clicked = Date.now();
+    const received = events().find((e) => e.event === 'approval.received');
+    const answered = await waitEvent('answer', (e) => e.event === 'approval.answered' && e.answer === 'allow-once');
+    timings.approvalRoundTrip = { receivedToVisibleMs: seen - received.t, visibleToClickMs: clicked - seen, receivedToAnsweredMs: answered.t - received.t };
+    await waitFor('notes/allowed.txt', () => fs.existsSync(path.join(workspace, 'notes', 'allowed.txt')));
+    await toast('finished: 1 of 1').waitFor({ state: 'visible', timeout: 15_000 });
+  });
+
+  await check('deny', async () => {
+    await runSession('deny');
+    await clickInToast('notes/denied.txt', 'Deny');
+    await toast('out-of-scope write, refused').waitFor({ state: 'visible', timeout: 15_000 });
+    if (fs.existsSync(path.join(workspace, 'notes', 'denied.txt'))) throw new Error('notes/denied.txt was written after Deny');
+  });
+
+  await check('always-allow', async () => {
+    await runSession('always');
+    await clickInToast('docs/always.md', 'Always allow in workspace');
+    await waitFor('docs/always.md', () => fs.existsSync(path.join(workspace, 'docs', 'always.md')));
+    const policy = await waitFor('the rule in the policy', () => {
+      const text = fs.readFileSync(path.join(workspace, '.airlock', 'policy.json'), 'utf8');
+      return text.includes('"docs/always.md"') ? text : undefined;
+    });
+    for (const comment of ['This comment must survive', 'Agents may write sources and notes']) {
+      if (!policy.includes(comment)) throw new Error(`the comment "${comment}" was lost:\n${policy}`);
+    }
+    // The diff editor shows what was added.
+    await page.locator('.tab', { hasText: 'rule added' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
+  await check('stop-all-agents', async () => {
+    await page.keyboard.press('Escape');
+    await runSession('endless');
+    const begun = await waitEvent('the endless session', (e) => e.event === 'session.start' && e.file.includes('endless'));
+    await waitEvent('its task', (e) => e.event === 'task.status' && e.status === 'started' && e.t >= begun.t);
+    await page.locator('.statusbar-item', { hasText: '+1' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await new Promise((r) => setTimeout(r, 1000));
+    await shot('endless-running');
+    await runCommand('Airlock: Stop All Agents');
+    const kill = await waitEvent('kill switch', (e) => e.event === 'killswitch');
+    timings.killSwitch = { uiMs: kill.uiMs, harnessConfirmedMs: kill.ms };
+    await toast('all agents stopped').waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: 'all agents stopped' }).first().waitFor({ state: 'visible', timeout: 5000 });
+    const done = await waitEvent('the session to end', (e) => e.event === 'session.done' && e.steps.some((s) => s.outcome === 'killed'), 15_000);
+    if (!done) throw new Error('the endless script was not killed');
+  });
+
+  await check('policy-problems', async () => {
+    const file = path.join(workspace, '.airlock', 'policy.json');
+    const good = fs.readFileSync(file, 'utf8');
+    fs.writeFileSync(file, good.replace('"default": "ask"', '"default": "maybe"'));
+    await waitEvent('the reload to fail', (e) => e.event === 'policy.loaded' && e.ok === false, 15_000);
+    await runCommand('View: Focus Problems');
+    await page.locator('.markers-panel .monaco-list-row', { hasText: /default/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await page.locator('.statusbar-item', { hasText: 'policy invalid' }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await shot('problems');
+    fs.writeFileSync(file, good);
+    await waitFor('the reload to succeed', () => events().filter((e) => e.event === 'policy.loaded').at(-1)?.ok === true, 15_000);
+    await page.locator('.statusbar-item', { hasText: 'policy invalid' }).first().waitFor({ state: 'hidden', timeout: 5000 });
+  });
+
+  await check('harness-crash', async () => {
+    await runCommand('Airlock: Start Task');
+    await pick('e2e');
+    await runSession('pending');
+    await toast('notes/pending.txt').waitFor({ state: 'visible', timeout: 30_000 });
+    await shot('pending-before-kill');
+    const pids = processesInGroup(server.pid, 'harness.mjs');
+    if (pids.length !== 1) throw new Error(`expected one harness process, found ${pids.length}`);
+    process.kill(pids[0], 'SIGKILL');
+    await toast('harness stopped unexpectedly').waitFor({ state: 'visible', timeout: 15_000 });
+    const crash = await waitEvent('the crash', (e) => e.event === 'harness.crash');
+    if (crash.denied < 1) throw new Error(`the pending approval was not denied (denied ${crash.denied})`);
+    await shot('crash-told');
+    await waitFor('the restart', () => events().filter((e) => e.event === 'harness.state' && e.kind === 'ready').length >= 2, 30_000);
+    const after = processesInGroup(server.pid, 'harness.mjs');
+    if (after.length !== 1 || after[0] === pids[0]) throw new Error('no new harness process after the restart');
+    if (fs.existsSync(path.join(workspace, 'notes', 'pending.txt'))) throw new Error('notes/pending.txt was written');
+    // A click on the dead question changes nothing, and says so.
+    const stale = toast('notes/pending.txt');
+    if (await stale.isVisible()) {
+      await stale.getByRole('button', { name: 'Allow once', exact: true }).click();
+      await toast('came too late').waitFor({ state: 'visible', timeout: 5000 });
+    }
+    if (fs.existsSync(path.join(workspace, 'notes', 'pending.txt'))) throw new Error('notes/pending.txt was written after a late answer');
+  });
+} catch (err) {
+  log(`setup failed: ${err.stack ?? err}`);
+  failures.push('setup');
+  if (page) await shot('setup-FAILED');
+} finally {
+  fs.writeFileSync(path.join(results, 'timings.json'), JSON.stringify(timings, null, 2));
+  fs.copyFileSync(trace, path.join(results, 'trace.jsonl'));
+  await browser?.close().catch(() => undefined);
+  await server?.stop();
+  const csLog = path.join(runDir, 'code-server.log');
+  if (fs.existsSync(csLog)) fs.copyFileSync(csLog, path.join(results, 'code-server.log'));
+  if (failures.length === 0) fs.rmSync(runDir, { recursive: true, force: true });
+}
+log(`timings: ${JSON.stringify(timings)}`);
+if (failures.length) {
+  log(`FAILED: ${failures.join(', ')} (screenshots in ${path.relative(root, results)}/)`);
+  process.exit(1);
+}
+log(`all steps passed (screenshots in ${path.relative(root, results)}/)`);
