@@ -103,7 +103,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       trace('harness.state', { kind: s.kind, ...(s.kind === 'ready' ? { policyOk: s.policyOk, sinceActivateMs: Date.now() - activated } : {}) });
       if (s.kind === 'ready') {
         out.appendLine(`harness ready (pid ${manager.pid}) ${Date.now() - activated} ms after activation; log ${s.logFile}`);
-        if (!s.policyOk) void vscode.window.showErrorMessage('Airlock: the workspace policy does not load, so every agent action is denied until it is fixed. See the Problems panel.');
+        if (!s.policyOk) tellInvalid(s.problems.length, 0);
         void refreshTasks();
       }
       if (s.kind === 'unavailable') {
@@ -185,14 +185,17 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       manager.policyLoaded(true, result.policy.warnings);
       return;
     }
-    manager.policyLoaded(false, result.problems);
     // Fail closed: running tasks stop, and no task starts until the policy loads again.
     const killed = await c.kill('all', 'the workspace policy does not load').catch(() => ({ killed: [] as string[] }));
     if (killed.killed.length) tasks.killedAll();
-    if (!toldInvalid) {
-      toldInvalid = true;
-      void vscode.window.showErrorMessage(`Airlock: ${POLICY_REL} does not load (${result.problems.length} problem${result.problems.length === 1 ? '' : 's'}, see Problems). Every agent action is denied until it is fixed${killed.killed.length ? `; ${killed.killed.length} running task(s) were stopped` : ''}.`);
-    }
+    tellInvalid(result.problems.length, killed.killed.length);
+    manager.policyLoaded(false, result.problems);
+  }
+  /** Says once (until the policy loads again) that the policy is invalid and what that means. */
+  function tellInvalid(problems: number, stopped: number): void {
+    if (toldInvalid) return;
+    toldInvalid = true;
+    void vscode.window.showErrorMessage(`Airlock: ${POLICY_REL} does not load (${problems} problem${problems === 1 ? '' : 's'}, see Problems). Every agent action is denied until it is fixed${stopped ? `; ${stopped} running task(s) were stopped` : ''}.`);
   }
   const scheduleReload = () => {
     clearTimeout(reloadTimer);
@@ -234,7 +237,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
     out.appendLine(`Always allow: added to ${POLICY_REL}:\n${lineDiff(old, next.text)}`);
     trace('policy.always', { rule: rule.rule.shown });
-    const key = `/${Date.now()}/policy.json`;
+    const key = `/${Date.now()}/policy.before.jsonc`;
     before.set(key, old);
     await vscode.commands.executeCommand('vscode.diff', vscode.Uri.from({ scheme: 'airlock-before', path: key }), uri,
       `Airlock: rule added to ${POLICY_REL}`, { preview: true });
