@@ -12,6 +12,7 @@ import type { HarnessClient } from './harness/client.js';
 import { HarnessManager, type HarnessState } from './harness/manager.js';
 import { discoverNode } from './harness/nodeDiscovery.js';
 import { platformSupport } from './harness/platform.js';
+import { harnessInitOptions } from './harness/settings.js';
 import { listPresets, parseExplainInput, parseTypedScope, policyFromPreset } from './policy/authoring.js';
 import { byFile, toDiagnostics } from './policy/diagnostics.js';
 import { TasksModel, statusView } from './tasks/model.js';
@@ -87,9 +88,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       execPath: process.execPath, versions: process.versions,
     }),
     initOptions: () => {
-      const logDir = (cfg().get<string>('logDirectory') ?? '').trim();
-      const baseline = (cfg().get<string>('baselinePolicyFile') ?? '').trim();
-      return { ...(logDir ? { logDir } : {}), ...(baseline ? { baselinePolicyFile: baseline } : {}) };
+      const { options, refused } = harnessInitOptions(root, {
+        logDirectory: cfg().get<string>('logDirectory') ?? '', baselinePolicyFile: cfg().get<string>('baselinePolicyFile') ?? '',
+      });
+      if (refused) void vscode.window.showErrorMessage(`Airlock: ${refused}.`);
+      return options;
     },
     onApproval: (request, signal) => {
       trace('approval.received', { id: request.id, deadline: request.deadline });
@@ -102,6 +105,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       harnessState = s;
       trace('harness.state', { kind: s.kind, ...(s.kind === 'ready' ? { policyOk: s.policyOk, sinceActivateMs: Date.now() - activated } : {}) });
       if (s.kind === 'ready') {
+        crashStreakTold = false; // the next crash is told again
         out.appendLine(`harness ready (pid ${manager.pid}) ${Date.now() - activated} ms after activation; log ${s.logFile}`);
         if (!s.policyOk) tellInvalid(s.problems.length, 0);
         void refreshTasks();
@@ -442,10 +446,6 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
       void manager.restart().catch(() => undefined);
     }
   }));
-  context.subscriptions.push({ dispose: () => { crashStreakTold = false; } });
-  // A crash streak ends once the harness is ready again.
-  const resetStreak = setInterval(() => { if (harnessState.kind === 'ready') crashStreakTold = false; }, 5000);
-  context.subscriptions.push({ dispose: () => clearInterval(resetStreak) });
 
   render();
   void manager.client$().catch(() => undefined);

@@ -246,6 +246,22 @@ try {
     }
     if (fs.existsSync(path.join(workspace, 'notes', 'pending.txt'))) throw new Error('notes/pending.txt was written after a late answer');
   });
+
+  await check('explain-decision', async () => {
+    await runCommand('Airlock: Explain Decision');
+    const input = page.locator('.quick-input-widget input');
+    await input.waitFor({ state: 'visible', timeout: 5000 });
+    await input.fill('fs.write docs/always.md');
+    await page.keyboard.press('Enter');
+    const t = toast('ALLOW');
+    await t.waitFor({ state: 'visible', timeout: 10_000 });
+    const text = await t.innerText();
+    if (!/fs\.write docs\/always\.md/.test(text) || !/workspace/.test(text)) throw new Error(`the explanation lacks the rule: ${text}`);
+    await t.getByRole('button', { name: 'Open Rule', exact: true }).click();
+    // The policy opens at the rule's line (the one Always allow added).
+    await page.locator('.tab.active', { hasText: 'policy.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    await page.locator('.statusbar-item', { hasText: /Ln 10,/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
 } catch (err) {
   log(`setup failed: ${err.stack ?? err}`);
   failures.push('setup');

@@ -56,3 +56,13 @@ describe('node discovery', () => {
     assert.ok(!other.ok && /cannot run on freebsd-x64.*linux-x64, linux-arm64, darwin-arm64, win32-x64/.test(other.message));
   });
 });
+
+describe('harness settings', () => {
+  it('refuses a log folder inside the workspace and resolves the others', async () => {
+    const { harnessInitOptions } = await import('../../src/harness/settings.js');
+    assert.match(harnessInitOptions('/ws', { logDirectory: 'logs' }).refused ?? '', /inside the workspace/);
+    assert.match(harnessInitOptions('/ws', { logDirectory: '/ws' }).refused ?? '', /inside the workspace/);
+    assert.deepEqual(harnessInitOptions('/ws', { logDirectory: '/var/log/airlock', baselinePolicyFile: 'none' }), { options: { baselinePolicyFile: 'none', logDir: '/var/log/airlock' } });
+    assert.deepEqual(harnessInitOptions('/ws', { logDirectory: '../ws-logs' }).options, { logDir: '/ws-logs' });
+  });
+});
