@@ -18,6 +18,6 @@ await Promise.all([
   }),
   build({
     ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs', sourcemap: 'linked',
-    external: ['vscode'], ...bundled,
+    external: ['vscode'], ...bundled, minify: true, keepNames: true,
   }),
 ]);

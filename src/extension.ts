@@ -370,7 +370,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const c = await client();
     const shown = vscode.workspace.asRelativePath(file);
     trace('session.start', { file: shown });
-    const result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Airlock: running ${shown}` }, () => c.runSession(file));
+    let result: SessionRunResult;
+    try {
+      result = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: `Airlock: running ${shown}` }, () => c.runSession(file));
+    } catch (err) {
+      if (manager.current.kind !== 'ready' || c !== (await manager.client$().catch(() => null))) {
+        throw new UserError(`Airlock: the session ${shown} was cut short: the harness stopped, and what it had pending was denied.`);
+      }
+      throw err;
+    }
     reportSession(result);
   });
 
