@@ -73,7 +73,10 @@ async function runCommand(title) {
       await row.waitFor({ state: 'visible', timeout: 2000 });
       await page.keyboard.press('Enter');
       return;
-    } catch { /* the extension's commands are not registered yet: retry */ }
+    } catch {
+      // The extension's commands are not registered yet (or the palette did not refresh): retry, keeping a picture.
+      if (attempt === 1) await page.screenshot({ path: path.join(results, `retry-${title.replace(/\W+/g, '-')}.png`) }).catch(() => undefined);
+    }
   }
   throw new Error(`command "${title}" never appeared in the palette`);
 }
