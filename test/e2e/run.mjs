@@ -135,8 +135,8 @@ try {
   await shot('workbench');
 
   await check('harness-ready', async () => {
-    const activate = await waitEvent('activation', (e) => e.event === 'activate', 60_000);
-    const ready = await waitEvent('harness ready', (e) => e.event === 'harness.state' && e.kind === 'ready', 60_000);
+    const activate = await waitEvent('activation', (e) => e.event === 'activate', 180_000);
+    const ready = await waitEvent('harness ready', (e) => e.event === 'harness.state' && e.kind === 'ready', 120_000);
     timings.activationToHarnessReadyMs = ready.t - activate.t;
     timings.pageOpenToActivationMs = activate.t - opened;
     await page.locator('.statusbar-item', { hasText: 'Airlock' }).first().waitFor({ state: 'visible', timeout: 10_000 });
