@@ -128,9 +128,9 @@ try {
   });
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   const opened = Date.now();
-  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 60_000 });
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sessions' }).first().waitFor({ state: 'visible', timeout: 60_000 });
+  await page.goto(`${server.url}/?folder=${encodeURIComponent(workspace)}`, { waitUntil: 'domcontentloaded', timeout: 180_000 });
+  await page.locator('.monaco-workbench .part.statusbar').waitFor({ state: 'visible', timeout: 180_000 });
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'sessions' }).first().waitFor({ state: 'visible', timeout: 120_000 });
   timings.workbenchReadyMs = Date.now() - opened;
   await shot('workbench');
 
