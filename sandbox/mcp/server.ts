@@ -5,7 +5,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { inputRequired, ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { formatProblem } from '../errors.js';
 import { ActionLog } from '../log/writer.js';
@@ -78,14 +78,8 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
   });
   const id = randomUUID();
   const logFile = sessionLogFile(logDir, id.slice(0, 8));
-  const log = ActionLog.open({
-    file: logFile, session: id, policyHash: loaded.ok ? loaded.policy.hash : 'none: the policy failed to load',
-    ...(opts.keyDir ? { keyDir: opts.keyDir } : {}), header: { workspaceRoot, client: 'airlock mcp' },
-  });
   const policyProblem = loaded.ok ? null
     : `Airlock refuses every action: the policy failed to load, so nothing is allowed until it is fixed.\n${loaded.problems.map(formatProblem).join('\n')}`;
-  if (!loaded.ok) log.append({ kind: 'policy.load', error: { code: 'policy.invalid', message: loaded.problems.map((p) => p.message).join('; ') }, data: { loaded: false } });
-
   const broker = new AskBroker();
   const connect = opts.connectGateway ?? defaultConnectGateway;
   let gateway: GatewayClient | null = null;
@@ -101,9 +95,30 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
       throw new Error('nobody could be asked: no editor is connected to Airlock for this workspace and the MCP client offers no elicitation');
     },
   };
-  const enforcer = loaded.ok ? new Enforcer({ policy: loaded.policy, log, prompter, session: id, ...(opts.env ? { env: opts.env } : {}) }) : null;
-  const session = enforcer ? new AgentSession({ enforcer, log, ...(opts.task ? { defaultTemplate: opts.task } : {}), defaultIntent: 'MCP agent session' }) : null;
-  if (session) session.taskId(); // start the default task now, so a bad --task fails at startup
+  // The log, the Enforcer and the default task start with the first tool call: a client that only lists the tools (or
+  // probes the protocol era with a throwaway process) leaves no empty log behind.
+  let runtime: { log: ActionLog; enforcer: Enforcer | null; session: AgentSession | null } | null = null;
+  const start = () => {
+    if (runtime) return runtime;
+    const log = ActionLog.open({
+      file: logFile, session: id, policyHash: loaded.ok ? loaded.policy.hash : 'none: the policy failed to load',
+      ...(opts.keyDir ? { keyDir: opts.keyDir } : {}), header: { workspaceRoot, client: 'airlock mcp' },
+    });
+    if (!loaded.ok) {
+      log.append({ kind: 'policy.load', error: { code: 'policy.invalid', message: loaded.problems.map((p) => p.message).join('; ') }, data: { loaded: false } });
+      runtime = { log, enforcer: null, session: null };
+      return runtime;
+    }
+    const enforcer = new Enforcer({ policy: loaded.policy, log, prompter, session: id, ...(opts.env ? { env: opts.env } : {}) });
+    const session = new AgentSession({ enforcer, log, ...(opts.task ? { defaultTemplate: opts.task } : {}), defaultIntent: 'MCP agent session' });
+    runtime = { log, enforcer, session };
+    return runtime;
+  };
+  // A --task template that does not exist is bad input: refuse to start rather than fail every call.
+  if (loaded.ok && opts.task !== undefined && !Object.hasOwn(loaded.policy.tasks, opts.task)) {
+    const names = Object.keys(loaded.policy.tasks);
+    throw new Error(`--task ${JSON.stringify(opts.task)}: the policy has no such task template${names.length ? `; it defines ${names.map((n) => JSON.stringify(n)).join(', ')}` : ''}`);
+  }
 
   const calls = new Map<string, CallState>();
 
@@ -113,8 +128,11 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
     }
     const parsed = AGENT_TOOL_SCHEMAS[name].safeParse(rawArgs ?? {});
     if (!parsed.success) throw new ProtocolError(ProtocolErrorCode.InvalidParams, describeToolArgsProblem(name, parsed.error));
+    const { enforcer, session } = start();
     if (!enforcer || !session) return { content: [{ type: 'text', text: policyProblem ?? 'the policy failed to load' }], isError: true };
-    const caps = ((ctx.mcpReq.envelope as { clientCapabilities?: ClientCapabilities } | undefined)?.clientCapabilities ?? server.getClientCapabilities());
+    // 2026-07-28: the capabilities ride on each request's envelope; 2025-11-25: they were declared at initialize.
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    const caps = (envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities();
     elicitation = formElicitation(caps);
 
     const key = `${name}:${createHash('sha256').update(JSON.stringify(rawArgs ?? {})).digest('hex')}`;
@@ -172,7 +190,7 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
   };
 
   const makeServer = (): Server => {
-    const summary = enforcer ? policySummary(enforcer.currentPolicy) : null;
+    const summary = loaded.ok ? policySummary(loaded.policy) : null;
     const server = new Server(
       { name: MCP_SERVER_NAME, version: MCP_SERVER_VERSION },
       {
@@ -205,13 +223,13 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
   const done = new Promise<void>((r) => { resolveDone = r; });
   const close = (reason = 'the MCP server stopped'): Promise<void> => {
     closing ??= (async () => {
-      if (enforcer) {
-        await enforcer.kill('all', reason);
-        await enforcer.close();
+      if (runtime?.enforcer) {
+        await runtime.enforcer.kill('all', reason);
+        await runtime.enforcer.close();
       }
       gateway?.close();
       await handle.close().catch(() => undefined);
-      log.close();
+      runtime?.log.close();
       resolveDone();
     })();
     return closing;

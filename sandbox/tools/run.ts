@@ -133,10 +133,22 @@ async function search(ctx: ToolContext, args: AgentToolArgs<'search'>): Promise<
   let truncated = false;
   const allowed = (req: ActionRequest) => ctx.enforcer.preview(taskId, req)?.decision.verdict === 'allow';
 
-  const first = await ctx.enforcer.perform(taskId, { action: 'fs.list', path: base });
-  if (first.outcome !== 'done') return refusal(ctx, first);
-  results.push(first);
-  const queue: { dir: string; listing: ActionResult }[] = [{ dir: base, listing: first }];
+  // Start at the base when it may be listed; else at the folders the policy lets the agent read under it (the static
+  // part of each fs.read allow pattern), so a policy that allows "src/**" but not the root still searches src.
+  const queue: { dir: string; listing: ActionResult }[] = [];
+  const roots = allowed({ action: 'fs.list', path: base }) ? [base] : readRoots(ctx, base).filter((r) => allowed({ action: 'fs.list', path: r }));
+  if (roots.length === 0) {
+    const first = await ctx.enforcer.perform(taskId, { action: 'fs.list', path: base });
+    if (first.outcome !== 'done') return refusal(ctx, first);
+    roots.push(base);
+    queue.push({ dir: base, listing: first });
+    results.push(first);
+  }
+  for (const root of queue.length ? [] : roots) {
+    const r = await ctx.enforcer.perform(taskId, { action: 'fs.list', path: root });
+    results.push(r);
+    if (r.outcome === 'done') queue.push({ dir: root, listing: r });
+  }
   outer: while (queue.length > 0) {
     const { dir, listing } = queue.shift()!;
     for (const entry of listing.result as { name: string; type: string }[]) {
@@ -212,6 +224,24 @@ function beginTask(ctx: ToolContext, args: AgentToolArgs<'begin_task'>): ToolOut
 function endTask(ctx: ToolContext): ToolOutcome {
   const { ended, task } = ctx.session.end();
   return { text: `${ended ? `Ended task ${ended}; its grants are revoked.` : 'No task was running.'} Now in the default task ${task.id}.`, isError: false, results: [] };
+}
+
+/** The folders under base that fs.read allow patterns start from (`src/**` → `src`), workspace-relative, deduplicated. */
+function readRoots(ctx: ToolContext, base: string): string[] {
+  const norm = path.posix.normalize(base).replace(/^\.\/?/, '').replace(/\/$/, '');
+  const roots = new Set<string>();
+  for (const layer of ctx.enforcer.currentPolicy.resolved.layers) {
+    for (const s of layer.sources) {
+      for (const pattern of s.doc.fs?.read?.allow ?? []) {
+        if (pattern.startsWith('/') || pattern.startsWith('~')) continue;
+        const dir = micromatch.scan(pattern).base;
+        if (!dir || dir === '.') continue;
+        if (norm === '' || dir === norm || dir.startsWith(`${norm}/`)) roots.add(dir);
+      }
+    }
+  }
+  // A root inside another root is searched through its parent.
+  return [...roots].filter((r) => ![...roots].some((o) => o !== r && r.startsWith(`${o}/`))).sort();
 }
 
 function formatEntries(value: unknown): string {
