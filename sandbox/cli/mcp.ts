@@ -29,7 +29,7 @@ export function registerMcpCommand(program: Command): void {
         process.stderr.write(`airlock mcp: ${err instanceof Error ? err.message : String(err)}\n`);
         process.exit(2);
       }
-      process.stderr.write(`airlock mcp: serving ${opts.workspace}; log ${serving.logFile}\n`);
+      process.stderr.write(`airlock mcp: serving ${opts.workspace}; the action log (from the first tool call) is ${serving.logFile}\n`);
       for (const signal of ['SIGINT', 'SIGTERM'] as const) {
         process.once(signal, () => void serving.close(`airlock mcp received ${signal}`).then(() => process.exit(0)));
       }
