@@ -18,6 +18,7 @@ import { denyAllPrompter } from '../pipeline/prompters/denyAll.js';
 import type { AirlockProblem } from '../errors.js';
 import { clientPrompter } from './clientPrompter.js';
 import { GuardedMessageReader, type FramingProblem } from './framing.js';
+import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
 
 export interface HostOptions {
   input: Readable;
@@ -192,6 +193,14 @@ export function serveHost(opts: HostOptions): Promise<number> {
     handle(P.grantRevoke, P.GrantRevokeParams, ({ grantId }) => ({ revoked: requireEnforcer().revokeGrant(grantId) }));
     handle(P.actionRun, P.ActionRunParams, ({ taskId, request }) => requireEnforcer().perform(taskId, request));
     handle(P.scriptRun, P.ScriptRunParams, ({ taskId, code }) => requireEnforcer().runScript(taskId, code));
+    // Airlock's agent tools, for the editor's language-model tools: the same tools as `airlock mcp`, in the client's task.
+    const checkedTool = (name: string, args: unknown) => {
+      const checked = checkToolCall(name, args);
+      if (!checked.ok) throw new ResponseError(ErrorCodes.InvalidParams, checked.message);
+      return checked;
+    };
+    handle(P.toolCall, P.ToolCallParams, ({ taskId, name, arguments: args }) => callToolInTask(requireEnforcer(), taskId, checkedTool(name, args)));
+    handle(P.toolPreview, P.ToolCallParams, ({ taskId, name, arguments: args }) => previewToolInTask(requireEnforcer(), taskId, checkedTool(name, args)));
     handle(P.kill, P.KillParams, async ({ target, reason }) => ({ killed: await requireEnforcer().kill(target, reason ?? 'kill switch') }));
     handle(P.logRead, P.LogReadParams, async ({ filter, limit }) => {
       const s = requireSession();

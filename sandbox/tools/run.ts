@@ -17,9 +17,12 @@ export interface ToolOutcome {
   results: ActionResult[];
 }
 
+/** Where a call's task comes from: the MCP session's own tasks, or a task the editor started (fixed). */
+export type TaskSource = Pick<AgentSession, 'taskId' | 'begin' | 'end'>;
+
 export interface ToolContext {
   enforcer: Enforcer;
-  session: AgentSession;
+  session: TaskSource;
 }
 
 const SEARCH_LIMITS = { dirs: 2000, files: 5000, lineChars: 400 };
