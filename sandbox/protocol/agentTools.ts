@@ -53,7 +53,7 @@ export const AGENT_TOOL_SCHEMAS = {
     input: z.string().optional().describe('Text written to the command\'s standard input.'),
   }),
   run_script: z.strictObject({
-    code: z.string().min(1).max(1024 * 1024).describe('The body of an async JavaScript function. Use `await airlock.fs.readFile(path)`, `airlock.fs.writeFile(path, data)`, `airlock.fs.list(path)`, `airlock.fs.stat(path)`, `airlock.fs.delete(path)`, `airlock.fs.mkdir(path)`, `airlock.net.fetch(url, {method, headers, body})`, `airlock.exec(argv, {cwd, timeoutMs, input})` and `console.log`; `return` a JSON value.'),
+    code: z.string().min(1).max(1024 * 1024).describe('The body of an async JavaScript function. Use `await airlock.fs.readFile(path)`, `airlock.fs.writeFile(path, data)`, `airlock.fs.list(path)`, `airlock.fs.stat(path)`, `airlock.fs.delete(path)`, `airlock.fs.mkdir(path)`, `airlock.net.fetch(url, {method, headers, body})`, `airlock.exec(argv, {cwd, timeoutMs, input})` and `console.log`; `return` a JSON value. Issue independent calls together (`await Promise.all(paths.map((p) => airlock.fs.readFile(p)))`): they cross to Airlock as one batch.'),
   }),
   begin_task: z.strictObject({
     intent: z.string().min(1).max(500).describe('What the task is for, in one sentence the user will see.'),

@@ -1,3 +1,4 @@
+// Architecture invariant: a tool is a sequence of Enforcer actions; it never touches disk, network or processes itself.
 // Airlock's own agent tools, performed through the Enforcer: each call becomes one or more pipeline actions (decided,
 // asked, logged, guarded), and its result is text a model can act on. A refusal says what, which rule, and what instead.
 import path from 'node:path';
