@@ -7,7 +7,7 @@ import { ProtocolError } from '@modelcontextprotocol/client';
 import { verifyLog } from '../../sandbox/log/verify.js';
 import { AGENT_TOOL_NAMES } from '../../sandbox/protocol/agentTools.js';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
-import { connect, ERA_VERSION, ERAS, textOf, type Connected } from './support.js';
+import { buildCli, connect, ERA_VERSION, ERAS, textOf, type Connected } from './support.js';
 
 const SECRET = 'sk-live-THE-SECRET-VALUE-42';
 const policy = {
@@ -36,6 +36,7 @@ for (const era of ERAS) {
     this.timeout(60000);
     let ws: TempWorkspace;
     let c: Connected | undefined;
+    before(() => buildCli());
 
     beforeEach(() => {
       ws = makeWorkspace({

@@ -3,6 +3,7 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { createRequire } from 'node:module';
+import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
 import { repoRoot, tsxLoader } from '../support/cli.js';
@@ -12,12 +13,27 @@ export type Era = 'legacy' | 'modern';
 export const ERAS: readonly Era[] = ['legacy', 'modern'];
 export const ERA_VERSION: Record<Era, string> = { legacy: '2025-11-25', modern: '2026-07-28' };
 
+const BUILT_CLI = path.join(repoRoot, 'node_modules', '.cache', 'airlock-test', 'cli.mjs');
+let built: Promise<void> | undefined;
+
+/**
+ * Bundles the current sources' CLI once per test run, as scripts/build.mjs bundles dist/cli.js: the servers under test
+ * start in half the time tsx needs, which matters when every test spawns one. Call it from a before() hook.
+ */
+export function buildCli(): Promise<void> {
+  built ??= build({
+    entryPoints: [path.join(repoRoot, 'sandbox', 'cli', 'main.ts')], outfile: BUILT_CLI, bundle: true, platform: 'node',
+    format: 'esm', target: 'node22', packages: 'external', logLevel: 'warning',
+  }).then(() => undefined);
+  return built;
+}
+
 /** The command line that starts `airlock mcp` for a workspace, logs and keys in the workspace's state folder. */
 export function mcpCommand(ws: TempWorkspace, extra: readonly string[] = []): { command: string; args: string[] } {
   return {
     command: process.execPath,
     args: [
-      '--no-node-snapshot', '--import', tsxLoader, path.join(repoRoot, 'sandbox', 'cli', 'main.ts'), 'mcp',
+      '--no-node-snapshot', ...(built ? [BUILT_CLI] : ['--import', tsxLoader, path.join(repoRoot, 'sandbox', 'cli', 'main.ts')]), 'mcp',
       '--workspace', ws.root, '--log-dir', path.join(ws.stateDir, 'logs'), '--key-dir', path.join(ws.stateDir, 'keys'), '--baseline', 'none', ...extra,
     ],
   };
