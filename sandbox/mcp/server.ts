@@ -11,7 +11,6 @@ import { formatProblem } from '../errors.js';
 import { ActionLog } from '../log/writer.js';
 import { defaultKeyDir, defaultLogDir, sessionLogFile } from '../log/paths.js';
 import { Enforcer } from '../pipeline/enforcer.js';
-import type { ApprovalAnswer, ApprovalRequest, Prompter } from '../pipeline/types.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import {
@@ -21,7 +20,8 @@ import {
 import { runAgentTool, type ToolOutcome } from '../tools/run.js';
 import { AgentSession } from '../tools/session.js';
 import { answerOf, APPROVAL_KEY, approvalForm, AskBroker, type PendingAsk } from './asks.js';
-import { defaultConnectGateway, type ConnectGateway, type GatewayClient } from './gateway.js';
+import { defaultConnectGateway, type ConnectGateway } from './gateway.js';
+import { chainPrompter } from './prompter.js';
 import { policySummary } from './summary.js';
 
 export const MCP_SERVER_NAME = 'airlock';
@@ -81,20 +81,8 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
   const policyProblem = loaded.ok ? null
     : `Airlock refuses every action: the policy failed to load, so nothing is allowed until it is fixed.\n${loaded.problems.map(formatProblem).join('\n')}`;
   const broker = new AskBroker();
-  const connect = opts.connectGateway ?? defaultConnectGateway;
-  let gateway: GatewayClient | null = null;
   let elicitation = false;
-  const prompter: Prompter = {
-    async ask(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer> {
-      // (a) the editor, when it serves this workspace: its answer is final, its failure a denial.
-      gateway ??= await connect(workspaceRoot).catch(() => null);
-      if (gateway) return gateway.ask(request, signal);
-      // (b) the MCP client, through elicitation, when it offers it.
-      if (elicitation) return broker.ask(request, signal);
-      // (c) nobody to ask.
-      throw new Error('nobody could be asked: no editor is connected to Airlock for this workspace and the MCP client offers no elicitation');
-    },
-  };
+  const prompter = chainPrompter({ workspaceRoot, connect: opts.connectGateway ?? defaultConnectGateway, elicitation: () => elicitation, broker });
   // The log, the Enforcer and the default task start with the first tool call: a client that only lists the tools (or
   // probes the protocol era with a throwaway process) leaves no empty log behind.
   let runtime: { log: ActionLog; enforcer: Enforcer | null; session: AgentSession | null } | null = null;
@@ -227,7 +215,7 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
         await runtime.enforcer.kill('all', reason);
         await runtime.enforcer.close();
       }
-      gateway?.close();
+      prompter.close();
       await handle.close().catch(() => undefined);
       runtime?.log.close();
       resolveDone();
