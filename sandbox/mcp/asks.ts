@@ -2,6 +2,8 @@
 // The Enforcer's prompt is pending inside a tool call's work; the call's handler takes it, returns it to the client as
 // input_required (a 2026-07-28 client retries with the answer; on 2025-era connections the SDK elicits and re-enters),
 // and the answer settles the prompt. The first answer is final; a missing, declined or malformed one means deny.
+// Calls run concurrently, so whichever call is waiting carries the next ask: each answer settles exactly the ask it
+// answers, whichever call carried it.
 import { randomUUID } from 'node:crypto';
 import type { ApprovalAnswer, ApprovalRequest } from '../pipeline/types.js';
 import { displayArgv, displaySafe } from '../protocol/display.js';

@@ -55,6 +55,8 @@ export interface McpServing {
 
 /** One tool call across its rounds: the work runs once; each round carries one ask to the client or returns the result. */
 interface CallState {
+  /** The opaque requestState a 2026-era client echoes back: random, bound to the tool name and its arguments (key). */
+  id: string;
   key: string;
   work: Promise<ToolOutcome>;
   finished: boolean;
@@ -142,15 +144,15 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
       let taskId: string | undefined;
       try { taskId = session.taskId(); } catch { taskId = undefined; }
       const work = runAgentTool(name, parsed.data as never, { enforcer, session });
-      call = { key, work, finished: false, taskId };
-      calls.set(callId, call);
+      const started: CallState = { id: callId, key, work, finished: false, taskId };
+      call = started;
+      calls.set(callId, started);
       void work.finally(() => {
-        call.finished = true;
+        started.finished = true;
         setTimeout(() => calls.delete(callId), CALL_RETENTION_MS).unref();
       }).catch(() => undefined);
-      (call as CallState & { id?: string }).id = callId;
     }
-    const callId = (call as CallState & { id?: string }).id!;
+    const callId = call.id;
 
     // The client cancelled (the user pressed stop): that is the kill switch for the task's work in flight.
     const onCancel = () => {
