@@ -16,10 +16,11 @@ import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
 import { editorFigure } from './editor.js';
 import { sessionFigure } from './session.js';
+import { mcpFigure } from './mcp.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

@@ -5,6 +5,7 @@ import { registerPolicyCommands } from './policy.js';
 import { registerLogCommands } from './log.js';
 import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
+import { registerMcpCommand } from './mcp.js';
 
 const program = new Command()
   .name('airlock')
@@ -19,5 +20,6 @@ registerPolicyCommands(program);
 registerLogCommands(program);
 registerRunCommands(program);
 registerHostCommand(program);
+registerMcpCommand(program);
 
 await program.parseAsync(process.argv);

@@ -19,6 +19,7 @@ import type { AirlockProblem } from '../errors.js';
 import { clientPrompter } from './clientPrompter.js';
 import { GuardedMessageReader, type FramingProblem } from './framing.js';
 import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
+import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
 
 export interface HostOptions {
   input: Readable;
@@ -195,6 +196,14 @@ export function serveHost(opts: HostOptions): Promise<number> {
     handle(P.grantRevoke, P.GrantRevokeParams, ({ grantId }) => ({ revoked: requireEnforcer().revokeGrant(grantId) }));
     handle(P.actionRun, P.ActionRunParams, ({ taskId, request }) => requireEnforcer().perform(taskId, request));
     handle(P.scriptRun, P.ScriptRunParams, ({ taskId, code }) => requireEnforcer().runScript(taskId, code));
+    // Airlock's agent tools, for the editor's language-model tools: the same tools as `airlock mcp`, in the client's task.
+    const checkedTool = (name: string, args: unknown) => {
+      const checked = checkToolCall(name, args);
+      if (!checked.ok) throw new ResponseError(ErrorCodes.InvalidParams, checked.message);
+      return checked;
+    };
+    handle(P.toolCall, P.ToolCallParams, ({ taskId, name, arguments: args }) => callToolInTask(requireEnforcer(), taskId, checkedTool(name, args)));
+    handle(P.toolPreview, P.ToolCallParams, ({ taskId, name, arguments: args }) => previewToolInTask(requireEnforcer(), taskId, checkedTool(name, args)));
     handle(P.kill, P.KillParams, async ({ target, reason }) => ({ killed: await requireEnforcer().kill(target, reason ?? 'kill switch') }));
     handle(P.policyExplain, P.PolicyExplainParams, (params) => explain(requireEnforcer(), params));
     handle(P.policyTemplates, null, () => templates(requireEnforcer()));

@@ -216,6 +216,17 @@ export class Enforcer {
     }
   }
 
+  /**
+   * What the policy would say about a request right now, without asking, logging or performing anything: for previews
+   * (the editor's tool confirmation) and for skipping what a search may not read. Undefined when the task is not running.
+   */
+  preview(taskId: string, req: ActionRequest): { action: Action; target: string; decision: Decision } | undefined {
+    const state = this.tasks.get(taskId);
+    if (!state) return undefined;
+    const action = actionOf(req);
+    return { action, target: describeTarget(action), decision: decide(this.policy, state.task, state.grants, action, this.now()) };
+  }
+
   /** Runs an agent-written script in the task's isolate; each `airlock.*` call inside it goes through perform(). */
   runScript(taskId: string, code: string): Promise<ActionResult> {
     return this.track(this.tasks.get(taskId), this.runScriptNow(taskId, code));

@@ -121,6 +121,23 @@ export const ScriptRunParams = z.strictObject({ taskId: z.string().min(1), code:
 /** client → harness: runs an agent-written script in the task's isolate. */
 export const scriptRun = new RequestType<z.input<typeof ScriptRunParams>, ActionResult, void>('script/run');
 
+export const ToolCallParams = z.strictObject({
+  taskId: z.string().min(1),
+  /** One of Airlock's agent tools (sandbox/protocol/agentTools.ts), as `airlock mcp` serves them. */
+  name: z.string().min(1),
+  /** Validated against the tool's own schema on arrival; a bad one is InvalidParams naming the field. */
+  arguments: z.record(z.string(), z.unknown()).default({}),
+});
+/** A tool's result as the model reads it; isError marks refusals (what, which rule, what instead) and failures. */
+export interface ToolCallResult { text: string; isError: boolean }
+/** client → harness: runs one of Airlock's agent tools in a task (the editor's language-model tools use it). */
+export const toolCall = new RequestType<z.input<typeof ToolCallParams>, ToolCallResult, void>('tool/call');
+
+/** What Airlock would decide for a tool call: the primary action's verdict, or `per-call` for a script. */
+export interface ToolPreview { tool: string; action?: string; target?: string; verdict: 'allow' | 'ask' | 'deny' | 'per-call'; reason: string }
+/** client → harness: previews a tool call's verdict now, without asking, logging or performing anything. */
+export const toolPreview = new RequestType<z.input<typeof ToolCallParams>, ToolPreview, void>('tool/preview');
+
 export const KillParams = z.strictObject({ target: z.string().min(1), reason: z.string().optional() });
 /** client → harness: the kill switch: `target` is a task id or "all". */
 export const kill = new RequestType<z.input<typeof KillParams>, { killed: string[] }, void>('kill');

@@ -86,6 +86,14 @@ export class HarnessClient {
   revokeGrant(grantId: string): Promise<{ revoked: boolean }> { return this.connection.sendRequest(P.grantRevoke, { grantId }); }
   run(taskId: string, request: ActionRequest): Promise<ActionResult> { return this.connection.sendRequest(P.actionRun, { taskId, request }); }
   runScript(taskId: string, code: string): Promise<ActionResult> { return this.connection.sendRequest(P.scriptRun, { taskId, code }); }
+  /** Runs one of Airlock's agent tools (the tools `airlock mcp` serves) in a task; refusals are results with isError. */
+  callTool(taskId: string, name: string, args: Record<string, unknown>): Promise<P.ToolCallResult> {
+    return this.connection.sendRequest(P.toolCall, { taskId, name, arguments: args });
+  }
+  /** What Airlock would decide for a tool call now; nothing is asked, logged or performed. */
+  previewTool(taskId: string, name: string, args: Record<string, unknown>): Promise<P.ToolPreview> {
+    return this.connection.sendRequest(P.toolPreview, { taskId, name, arguments: args });
+  }
   kill(target: string, reason?: string): Promise<{ killed: string[] }> {
     return this.connection.sendRequest(P.kill, { target, ...(reason ? { reason } : {}) });
   }

@@ -1,0 +1,39 @@
+// `airlock mcp`: serves Airlock's own sandboxed tools to any MCP client over stdio (both protocol eras).
+import type { Command } from 'commander';
+import { serveMcp } from '../mcp/server.js';
+
+export function registerMcpCommand(program: Command): void {
+  program
+    .command('mcp')
+    .description('Serve Airlock\'s sandboxed tools (read_file, write_file, edit_file, list_dir, search, delete_path, fetch, exec, '
+      + 'run_script, begin_task, end_task) as an MCP server on stdin/stdout. Every call is decided by the policy and logged. '
+      + 'Exit codes: 0 when the client disconnects, 2 on bad input.')
+    .option('--workspace <dir>', 'the workspace the agent works in', process.cwd())
+    .option('--policy <file>', 'policy file or preset (default: <workspace>/.airlock/policy.json, else airlock:default)')
+    .option('--baseline <file>', 'baseline policy the workspace policy narrows ("none" for none)')
+    .option('--task <template>', 'start in this task template instead of the policy\'s own scope')
+    .option('--log-dir <dir>', 'where the action log goes (default: a per-workspace folder in the user state directory)')
+    .option('--key-dir <dir>', 'where the log signing key lives')
+    .action(async (opts: { workspace: string; policy?: string; baseline?: string; task?: string; logDir?: string; keyDir?: string }) => {
+      // stdout carries the protocol: anything else printed there would corrupt it.
+      console.log = console.error;
+      console.info = console.error;
+      let serving;
+      try {
+        serving = await serveMcp({
+          workspaceRoot: opts.workspace,
+          ...(opts.policy ? { policyFile: opts.policy } : {}), ...(opts.baseline ? { baselineFile: opts.baseline } : {}),
+          ...(opts.task ? { task: opts.task } : {}), ...(opts.logDir ? { logDir: opts.logDir } : {}), ...(opts.keyDir ? { keyDir: opts.keyDir } : {}),
+        });
+      } catch (err) {
+        process.stderr.write(`airlock mcp: ${err instanceof Error ? err.message : String(err)}\n`);
+        process.exit(2);
+      }
+      process.stderr.write(`airlock mcp: serving ${opts.workspace}; the action log (from the first tool call) is ${serving.logFile}\n`);
+      for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+        process.once(signal, () => void serving.close(`airlock mcp received ${signal}`).then(() => process.exit(0)));
+      }
+      await serving.done;
+      process.stdout.write('', () => process.exit(0));
+    });
+}
