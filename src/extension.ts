@@ -10,6 +10,7 @@ import { approvalLabel, approvalMessage, CHOICE_ORDER, type Choice } from './app
 import { vscodePresenter } from './approvals/presenter.js';
 import type { HarnessClient } from './harness/client.js';
 import { HarnessManager, type HarnessState } from './harness/manager.js';
+import { registerAgentTools } from './agents/index.js';
 import { discoverNode } from './harness/nodeDiscovery.js';
 import { platformSupport } from './harness/platform.js';
 import { harnessInitOptions } from './harness/settings.js';
@@ -77,16 +78,18 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   };
   tasks.onChange(render);
 
+  const nodeDiscoveryInput = () => ({
+    setting: cfg().get<string>('nodePath') ?? '', pathEnv: process.env['PATH'] ?? '', platform: process.platform,
+    execPath: process.execPath, versions: process.versions,
+  });
+
   // ── the harness ───────────────────────────────────────────────────────────────────────────────────────────────────
   let toldNoNode = false;
   let crashStreakTold = false;
   const manager = new HarnessManager({
     workspaceRoot: root,
     cliPath: path.join(context.extensionPath, 'dist', 'harness.mjs'),
-    findNode: () => discoverNode({
-      setting: cfg().get<string>('nodePath') ?? '', pathEnv: process.env['PATH'] ?? '', platform: process.platform,
-      execPath: process.execPath, versions: process.versions,
-    }),
+    findNode: () => discoverNode(nodeDiscoveryInput()),
     initOptions: () => {
       const { options, refused } = harnessInitOptions(root, {
         logDirectory: cfg().get<string>('logDirectory') ?? '', baselinePolicyFile: cfg().get<string>('baselinePolicyFile') ?? '',
@@ -445,7 +448,36 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   command('airlock.showLog', panelPending);
   command('airlock.verifyLog', panelPending);
 
-  // AGENTS: the lead wires the MCP server / language-model tools from src/agents/ here (issue 15).
+  // Airlock's own tools for agents: the MCP server definition and the same tools as language-model tools (issue 15).
+  registerAgentTools(context, {
+    harness: () => manager.readyClient,
+    tasks: {
+      peek: () => tasks.active?.id,
+      current: async () => {
+        if (tasks.active) return tasks.active.id;
+        const task = await (await client()).startTask({ intent: 'agent tools in the editor' });
+        tasks.started(task);
+        return task.id;
+      },
+      begin: async (params) => {
+        const task = await (await client()).startTask(params as Parameters<HarnessClient['startTask']>[0]);
+        tasks.started(task);
+        return task.id;
+      },
+      end: async () => {
+        const id = tasks.active?.id;
+        if (!id) return;
+        await (await client()).endTask(id);
+        tasks.removed(id);
+      },
+    },
+    airlockCommand: async () => {
+      const found = await discoverNode(nodeDiscoveryInput());
+      if (!found.ok) throw new Error(found.message);
+      return [found.node, '--no-node-snapshot', path.join(context.extensionPath, 'dist', 'harness.mjs')];
+    },
+    version: String((context.extension.packageJSON as { version?: string }).version ?? '0'),
+  });
 
   context.subscriptions.push(vscode.workspace.onDidChangeConfiguration((e) => {
     if (['airlock.nodePath', 'airlock.logDirectory', 'airlock.baselinePolicyFile'].some((k) => e.affectsConfiguration(k))) {

@@ -23,8 +23,8 @@ export interface AgentToolsDeps {
     begin(params: { intent: string; template?: string; scope?: unknown; ttlSeconds?: number }): Promise<string>;
     end(): Promise<void>;
   };
-  /** How to start the bundled `airlock` CLI, e.g. [process.execPath, '--no-node-snapshot', <extension>/dist/cli.js]. */
-  airlockCommand: readonly string[];
+  /** How to start the bundled `airlock` CLI on a Node the harness can run on, e.g. [node, '--no-node-snapshot', <extension>/dist/harness.mjs]. */
+  airlockCommand(): Promise<readonly string[]>;
   /** Shown in the MCP server list; changing it makes the editor refresh the tools. */
   version: string;
 }
@@ -35,14 +35,18 @@ export function registerAgentTools(context: vscode.ExtensionContext, deps: Agent
   context.subscriptions.push(changed, vscode.workspace.onDidChangeWorkspaceFolders(() => changed.fire()));
   context.subscriptions.push(vscode.lm.registerMcpServerDefinitionProvider(MCP_PROVIDER_ID, {
     onDidChangeMcpServerDefinitions: changed.event,
-    provideMcpServerDefinitions: () => (vscode.workspace.workspaceFolders ?? [])
+    provideMcpServerDefinitions: async () => {
+      const command = await deps.airlockCommand().catch(() => undefined);
+      if (!command) return []; // no Node the harness can run on: the harness manager has told the user what to install
+      return (vscode.workspace.workspaceFolders ?? [])
       .filter((f) => f.uri.scheme === 'file')
       .map((f) => {
-        const d = mcpServerDefinition(deps.airlockCommand, f.uri.fsPath, f.name);
+        const d = mcpServerDefinition(command, f.uri.fsPath, f.name);
         const def = new vscode.McpStdioServerDefinition(d.label, d.command, d.args, {}, deps.version);
         def.cwd = f.uri;
         return def;
-      }),
+      });
+    },
   }));
   for (const name of AGENT_TOOL_NAMES) context.subscriptions.push(vscode.lm.registerTool(lmToolName(name), tool(name, deps)));
 }

@@ -56,6 +56,8 @@ export class HarnessManager {
 
   get current(): HarnessState { return this.state; }
   get pid(): number | undefined { return this.client?.process.pid; }
+  /** The harness when it is running and initialized, else undefined (nothing is started). */
+  get readyClient(): HarnessClient | undefined { return this.state.kind === 'ready' && this.client ? this.client : undefined; }
 
   /** The running, initialized harness; starts it on first use. Rejects with a message saying what to fix. */
   client$(): Promise<HarnessClient> {
