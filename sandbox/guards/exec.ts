@@ -7,6 +7,7 @@
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { constants as C, accessSync, promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
+import { argumentPathCandidates } from '../policy/exec.js';
 import { guardError, type Authorize } from './types.js';
 
 export interface ExecRequest { argv: string[]; cwd?: string; timeoutMs?: number; input?: string }
@@ -116,6 +117,43 @@ async function workingDirectory(root: string, requested: string | undefined): Pr
   return real;
 }
 
+/**
+ * `candidate` (absolute, or relative to the real directory `cwd`) resolved as the kernel would: component by component,
+ * following each symlink before a later `..` applies. Components that do not exist are appended as written.
+ */
+export async function resolveLikeKernel(cwd: string, candidate: string): Promise<string> {
+  let current = path.isAbsolute(candidate) ? path.parse(candidate).root : cwd;
+  let exists = true;
+  for (const part of candidate.split(/[/\\]+/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, part);
+    if (exists) {
+      try {
+        current = await fsp.realpath(next);
+        continue;
+      } catch {
+        exists = false;
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** The real working directory and the real paths of every argument read as a path from it. */
+async function realArgumentPaths(argv: readonly string[], cwd: string): Promise<string[]> {
+  const out = new Set<string>([cwd]);
+  for (const { candidate } of argumentPathCandidates(argv)) {
+    if (candidate === '~' || candidate.startsWith('~/')) continue; // decided lexically against the policy's home
+    out.add(await resolveLikeKernel(cwd, candidate));
+  }
+  return [...out];
+}
+
 /** SIGKILL the whole process group the child leads; already gone is fine. */
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -143,9 +181,11 @@ export async function guardedExec(req: ExecRequest, opts: ExecOptions): Promise<
   if (program === null) {
     throw guardError('exec.not-found', `${argv[0]} was not found as an executable file ${argv[0]?.includes('/') ? `at ${path.resolve(cwd, argv[0] as string)}` : 'on PATH'}.`);
   }
-  await opts.authorize({ kind: 'exec', argv: [...argv], program });
+  // The protected-argument check again, on the real directory the command runs in and its arguments' real paths.
+  const paths = await realArgumentPaths(argv, cwd);
+  await opts.authorize({ kind: 'exec', argv: [...argv], program, paths });
   const realProgram = await fsp.realpath(program);
-  if (realProgram !== program) await opts.authorize({ kind: 'exec', argv: [...argv], program: realProgram });
+  if (realProgram !== program) await opts.authorize({ kind: 'exec', argv: [...argv], program: realProgram, paths });
   if (opts.signal?.aborted) throw guardError('exec.aborted', `${argv[0]} was aborted before it started.`);
   const requested = req.timeoutMs !== undefined && req.timeoutMs > 0 ? req.timeoutMs : opts.defaultTimeoutMs;
   return run(argv, realProgram, cwd, env, Math.min(requested, opts.defaultTimeoutMs), req.input, opts);
