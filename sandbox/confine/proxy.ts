@@ -95,42 +95,54 @@ export async function startProxy(opts: ProxyOptions): Promise<RunningProxy> {
     })();
   });
 
+  // CONNECT: the tunnel is opened to the client first and its first bytes say what it carries. Plain HTTP (as undici
+  // sends even for http:// URLs) is decided by its full URL, path included; anything else (TLS) as https://host:port/.
   server.on('connect', (req: http.IncomingMessage, client: net.Socket, head: Buffer) => {
     sockets.add(client);
     client.on('close', () => sockets.delete(client));
     client.on('error', () => client.destroy());
-    void (async () => {
-      let url: URL;
-      try {
-        url = new URL(`https://${req.url ?? ''}/`);
-        if (url.pathname !== '/' || url.search !== '' || url.username !== '') throw new Error('bad authority');
-      } catch {
-        client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
-        return;
-      }
-      let address: string;
-      try {
-        address = await decide(url, 'CONNECT', opts);
-        connections.push({ target: url.href, allowed: true });
-      } catch (err) {
-        connections.push({ target: url.href, allowed: false });
-        const body = `Airlock refused CONNECT ${url.host}: ${refusal(err)}\n`;
-        client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
-        return;
-      }
-      const upstream = net.connect({ host: address, port: Number(url.port || 443) });
-      sockets.add(upstream);
-      upstream.setTimeout(opts.timeoutMs, () => upstream.destroy());
-      upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
-      upstream.on('error', () => client.destroy());
-      upstream.on('connect', () => {
-        client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
-        if (head.length > 0) upstream.write(head);
-        upstream.pipe(client);
-        client.pipe(upstream);
-      });
-      client.on('close', () => upstream.destroy());
-    })();
+    let authority: URL;
+    try {
+      authority = new URL(`https://${req.url ?? ''}/`);
+      if (authority.pathname !== '/' || authority.search !== '' || authority.username !== '' || authority.port === '') throw new Error('bad authority');
+    } catch {
+      client.end('HTTP/1.1 400 Bad Request\r\n\r\n');
+      return;
+    }
+    const port = Number(authority.port);
+    const tunnel = (first: Buffer) => {
+      void (async () => {
+        const requestLine = /^([A-Z]+) (\/[^ \r\n]*) HTTP\/1\.[01]\r?\n/.exec(first.subarray(0, 8192).toString('latin1'));
+        const url = new URL(requestLine ? `http://${authority.hostname}:${port}${requestLine[2]}` : `https://${authority.hostname}:${port}/`);
+        const method = requestLine ? requestLine[1] as string : 'CONNECT';
+        let address: string;
+        try {
+          address = await decide(url, method, opts);
+          connections.push({ target: url.href, allowed: true });
+        } catch (err) {
+          connections.push({ target: url.href, allowed: false });
+          const body = `Airlock refused ${method} ${url.href}: ${refusal(err)}\n`;
+          if (requestLine) client.end(`HTTP/1.1 403 Forbidden\r\ncontent-type: text/plain\r\nconnection: close\r\ncontent-length: ${Buffer.byteLength(body)}\r\n\r\n${body}`);
+          else client.destroy();
+          return;
+        }
+        const upstream = net.connect({ host: address, port });
+        sockets.add(upstream);
+        upstream.setTimeout(opts.timeoutMs, () => upstream.destroy());
+        upstream.on('close', () => { sockets.delete(upstream); client.destroy(); });
+        upstream.on('error', () => client.destroy());
+        upstream.on('connect', () => {
+          upstream.write(first);
+          client.resume();
+          upstream.pipe(client);
+          client.pipe(upstream);
+        });
+        client.on('close', () => upstream.destroy());
+      })();
+    };
+    client.write('HTTP/1.1 200 Connection Established\r\n\r\n');
+    if (head.length > 0) tunnel(head);
+    else client.once('data', (chunk: Buffer) => { client.pause(); tunnel(chunk); });
   });
   server.on('connection', (s: net.Socket) => {
     sockets.add(s);
