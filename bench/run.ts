@@ -15,10 +15,11 @@ import { decisionsFigure } from './decisions/figure.js';
 import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
 import { sessionFigure } from './session.js';
+import { confineFigure } from './confine.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, confineFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 
