@@ -69,4 +69,21 @@ describe('confine: no confinement available', function () {
       await a.close();
     }
   });
+
+  it('no preset opts out: the default and node-project presets run the commands they allow confined', async () => {
+    for (const preset of ['airlock:default', 'airlock:node-project', 'airlock:read-only', 'airlock:web-research']) {
+      const a = new Arena({ policy: { version: 1, extends: [preset] } });
+      try {
+        assert.equal(a.policy.execConfine, 'on', preset);
+      } finally {
+        await a.close();
+      }
+    }
+    const off = new Arena({ policy: { version: 1, extends: ['airlock:node-project'], exec: { confine: 'off' } } });
+    try {
+      assert.equal(off.policy.execConfine, 'off', 'the opt-out is read');
+    } finally {
+      await off.close();
+    }
+  });
 });
