@@ -142,7 +142,8 @@ function runtimeDirs(envPath: string, program: string, root: string, homes: read
       return;
     }
     if (SYSTEM_DIRS.some((s) => inside(s, p)) || inside(root, p)) return; // already bound, or decided by the workspace walk
-    if (homes.some((h) => inside(p, h))) return; // never a folder containing a home (that would reveal it)
+    // Never a folder containing a home or the workspace: that would reveal the home, or the workspace's neighbours.
+    if (homes.some((h) => inside(p, h)) || inside(p, root)) return;
     out.add(p);
   };
   for (const dir of envPath.split(path.delimiter)) {
