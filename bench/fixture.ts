@@ -60,7 +60,7 @@ export async function openFixture(lib: AirlockLib): Promise<Fixture> {
   const scope: Scope = {
     fs: { read: { allow: ['**'] }, write: { allow: ['out/**'] } },
     net: { allow: [`http://127.0.0.1:${port}/**`] },
-    exec: { allow: [EXEC_ARGV] },
+    exec: { allow: [EXEC_ARGV, ['node', '--version']] },
   };
   const loaded = lib.loadPolicy({
     workspaceRoot: workspace, homeDir: home, inline: { version: 1, default: 'deny', ...scope }, inlineName: 'bench-policy.json',

@@ -17,10 +17,11 @@ import { logFigure } from './log.js';
 import { editorFigure } from './editor.js';
 import { sessionFigure } from './session.js';
 import { mcpFigure } from './mcp.js';
+import { confineFigure } from './confine.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

@@ -1,12 +1,11 @@
-// The command guard: runs one argv (never a shell) inside the workspace with a scrubbed environment, capped and killable.
-//
-// NOTE: a program started by exec is NOT confined by the isolate. It runs as an ordinary OS process with the harness
-// user's rights: it can read, write and connect wherever the OS lets it. Airlock's control over it is the decision on
-// its argv and resolved program, the working directory, the scrubbed environment, the time and output caps, and the
-// kill of its whole process group. A descendant that leaves the group (setsid, a daemon) escapes the kill.
+// The command guard: runs one argv (never a shell) inside the workspace with a scrubbed environment, capped and killable,
+// confined by the OS (sandbox/confine: bubblewrap mounts derived from the policy, no network but Airlock's proxy, its own
+// PID namespace) unless the policy opted out with "exec": { "confine": "off" }.
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import { constants as C, accessSync, promises as fsp, statSync } from 'node:fs';
 import path from 'node:path';
+import { prepareConfined, type ConfineSettings, type PreparedCommand } from '../confine/bwrap.js';
+import { argumentPathCandidates } from '../policy/exec.js';
 import { guardError, type Authorize } from './types.js';
 
 export interface ExecRequest { argv: string[]; cwd?: string; timeoutMs?: number; input?: string }
@@ -24,6 +23,8 @@ export interface ExecResult {
   /** The guard killed the process tree (timeout, abort, output cap, or leftovers after the program exited). */
   killed: boolean;
   durationMs: number;
+  /** How the command was confined (for the log): `{ confinement: 'bwrap', network, mounts, connections }` or `'off'`. */
+  confinement: Record<string, unknown>;
 }
 
 export interface ExecOptions {
@@ -37,6 +38,8 @@ export interface ExecOptions {
   /** The environment to scrub (default: the harness's own). */
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
+  /** How to confine: the sandbox settings, or 'off' when the policy opted out (the command then runs as a plain child). */
+  confine: ConfineSettings | 'off';
 }
 
 /**
@@ -116,6 +119,43 @@ async function workingDirectory(root: string, requested: string | undefined): Pr
   return real;
 }
 
+/**
+ * `candidate` (absolute, or relative to the real directory `cwd`) resolved as the kernel would: component by component,
+ * following each symlink before a later `..` applies. Components that do not exist are appended as written.
+ */
+export async function resolveLikeKernel(cwd: string, candidate: string): Promise<string> {
+  let current = path.isAbsolute(candidate) ? path.parse(candidate).root : cwd;
+  let exists = true;
+  for (const part of candidate.split(/[/\\]+/)) {
+    if (part === '' || part === '.') continue;
+    if (part === '..') {
+      current = path.dirname(current);
+      continue;
+    }
+    const next = path.join(current, part);
+    if (exists) {
+      try {
+        current = await fsp.realpath(next);
+        continue;
+      } catch {
+        exists = false;
+      }
+    }
+    current = next;
+  }
+  return current;
+}
+
+/** The real working directory and the real paths of every argument read as a path from it. */
+async function realArgumentPaths(argv: readonly string[], cwd: string): Promise<string[]> {
+  const out = new Set<string>([cwd]);
+  for (const { candidate } of argumentPathCandidates(argv)) {
+    if (candidate === '~' || candidate.startsWith('~/')) continue; // decided lexically against the policy's home
+    out.add(await resolveLikeKernel(cwd, candidate));
+  }
+  return [...out];
+}
+
 /** SIGKILL the whole process group the child leads; already gone is fine. */
 function killGroup(pid: number | undefined): void {
   if (pid === undefined) return;
@@ -143,22 +183,42 @@ export async function guardedExec(req: ExecRequest, opts: ExecOptions): Promise<
   if (program === null) {
     throw guardError('exec.not-found', `${argv[0]} was not found as an executable file ${argv[0]?.includes('/') ? `at ${path.resolve(cwd, argv[0] as string)}` : 'on PATH'}.`);
   }
-  await opts.authorize({ kind: 'exec', argv: [...argv], program });
+  // The protected-argument check again, on the real directory the command runs in and its arguments' real paths.
+  const paths = await realArgumentPaths(argv, cwd);
+  await opts.authorize({ kind: 'exec', argv: [...argv], program, paths });
   const realProgram = await fsp.realpath(program);
-  if (realProgram !== program) await opts.authorize({ kind: 'exec', argv: [...argv], program: realProgram });
+  if (realProgram !== program) await opts.authorize({ kind: 'exec', argv: [...argv], program: realProgram, paths });
   if (opts.signal?.aborted) throw guardError('exec.aborted', `${argv[0]} was aborted before it started.`);
   const requested = req.timeoutMs !== undefined && req.timeoutMs > 0 ? req.timeoutMs : opts.defaultTimeoutMs;
-  return run(argv, realProgram, cwd, env, Math.min(requested, opts.defaultTimeoutMs), req.input, opts);
+  const timeoutMs = Math.min(requested, opts.defaultTimeoutMs);
+  if (opts.confine === 'off') {
+    return run({ file: realProgram, args: argv.slice(1), argv0: argv[0] as string, env }, argv, realProgram, cwd, timeoutMs, req.input, opts,
+      { confinement: 'off', reason: 'the policy sets "exec": { "confine": "off" }' });
+  }
+  const prepared: PreparedCommand = await prepareConfined(
+    { program: realProgram, args: argv.slice(1), cwd, root: await fsp.realpath(opts.root), env, authorize: opts.authorize, timeoutMs },
+    opts.confine,
+  );
+  try {
+    if (opts.signal?.aborted) throw guardError('exec.aborted', `${argv[0]} was aborted before it started.`);
+    return await run({ file: prepared.file, args: prepared.args, env: prepared.env }, argv, realProgram, cwd, timeoutMs, req.input, opts, prepared.facts,
+      prepared.proxy?.connections);
+  } finally {
+    await prepared.cleanup();
+  }
 }
 
-function run(argv: string[], program: string, cwd: string, env: Record<string, string>, timeoutMs: number, input: string | undefined, opts: ExecOptions): Promise<ExecResult> {
+interface Spawnable { file: string; args: string[]; argv0?: string; env: Record<string, string> }
+
+function run(target: Spawnable, argv: string[], program: string, cwd: string, timeoutMs: number, input: string | undefined, opts: ExecOptions,
+  facts: Record<string, unknown>, connections?: readonly { target: string; allowed: boolean }[]): Promise<ExecResult> {
   return new Promise<ExecResult>((resolve, reject) => {
     const started = Date.now();
     let child: ChildProcessWithoutNullStreams;
     try {
       // detached: the child leads its own process group, so the whole tree can be killed with one kill(-pid).
-      child = spawn(program, argv.slice(1), {
-        cwd, env, argv0: argv[0], shell: false, detached: true, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'],
+      child = spawn(target.file, target.args, {
+        cwd, env: target.env, ...(target.argv0 !== undefined ? { argv0: target.argv0 } : {}), shell: false, detached: true, windowsHide: true, stdio: ['pipe', 'pipe', 'pipe'],
       });
     } catch (e) {
       reject(guardError('exec.spawn', `${argv[0]} (${program}) could not be started: ${e instanceof Error ? e.message : String(e)}`));
@@ -207,6 +267,7 @@ function run(argv: string[], program: string, cwd: string, env: Record<string, s
         timedOut,
         killed,
         durationMs: Date.now() - started,
+        confinement: connections ? { ...facts, connections: connections.slice(0, 100) } : facts,
       });
     };
 

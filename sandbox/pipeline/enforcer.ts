@@ -17,6 +17,7 @@ import type { CapabilityHost, JsonValue } from '../isolate/types.js';
 import { AirlockError } from '../errors.js';
 import { askWithDeadline } from './ask.js';
 import { performAction } from './perform.js';
+import type { ConfineSettings } from '../confine/bwrap.js';
 import { actionOf, requestOfCapability } from './requests.js';
 import type { ActionRequest, ActionResult, ApprovalRequest, DecidedBy, Outcome, Prompter } from './types.js';
 
@@ -197,6 +198,7 @@ export class Enforcer {
         env: this.env,
         signal: state.kill.signal,
         authorize: (derived) => this.authorizeDerived(ctx, derived),
+        confine: this.confinement(state),
       });
       if (state.kill.signal.aborted) {
         // The guard stopped early (a command's process tree was killed): what it returns is partial, not done.
@@ -347,6 +349,25 @@ export class Enforcer {
     if (!auth.allowed) {
       throw new AirlockError({ code: auth.decidedBy === 'killswitch' ? 'task.killed' : 'denied', message: deniedMessage(action, { ...auth.decision, reason: auth.reason }) });
     }
+  }
+
+  /**
+   * What a confined command may see and change: the same decisions as the agent's own file actions (built-ins, baseline,
+   * workspace, task scope and the task's grants), taken when the command starts; or 'off' when the policy opted out.
+   */
+  private confinement(state: TaskState): ConfineSettings | 'off' {
+    const policy = this.policy;
+    if (policy.execConfine === 'off') return 'off';
+    const now = this.now();
+    const allowed = (kind: 'fs.read' | 'fs.write', abs: string) => decide(policy, state.task, state.grants, { kind, path: abs }, now).verdict === 'allow';
+    const inWorkspace = (f: string) => !f.startsWith('airlock:');
+    const sources = policy.resolved.layers.flatMap((l) => l.sources.filter((s) => inWorkspace(s.file)).map((s) => ({ layer: l.layer, file: path.resolve(policy.workspaceRoot, s.file) })));
+    return {
+      judge: { read: (abs) => allowed('fs.read', abs), write: (abs) => allowed('fs.write', abs) },
+      homes: [policy.homeDir, ...(this.env.HOME ? [this.env.HOME] : [])],
+      protectedOutside: [...policy.matchers.builtin.absRoots.map((r) => r.root), ...sources.filter((s) => s.layer === 'baseline').map((s) => s.file)],
+      protectedInside: sources.map((s) => s.file),
+    };
   }
 
   /** Guards report real paths as absolute; inside the workspace, prompts and the log show them as the agent would. */

@@ -4,6 +4,7 @@ import type { Authorize } from '../guards/types.js';
 import { FsGuard } from '../guards/fs.js';
 import { guardedFetch } from '../guards/net.js';
 import { guardedExec } from '../guards/exec.js';
+import type { ConfineSettings } from '../confine/bwrap.js';
 import { digest } from '../log/writer.js';
 import { normalisePath } from '../policy/paths.js';
 import type { ActionRequest } from './types.js';
@@ -16,6 +17,8 @@ export interface PerformContext {
   env: NodeJS.ProcessEnv;
   signal: AbortSignal;
   authorize: Authorize;
+  /** How commands are confined (built by the Enforcer from the layered policy, the task and its grants). */
+  confine: ConfineSettings | 'off';
 }
 
 export interface Performed {
@@ -72,12 +75,12 @@ export async function performAction(req: ActionRequest, ctx: PerformContext): Pr
     case 'exec': {
       const r = await guardedExec(
         { argv: req.argv, ...(req.cwd ? { cwd: req.cwd } : {}), ...(req.timeoutMs ? { timeoutMs: req.timeoutMs } : {}), ...(req.input !== undefined ? { input: req.input } : {}) },
-        { root: ctx.root, authorize: ctx.authorize, maxOutputBytes: ctx.limits.maxExecOutputBytes, defaultTimeoutMs: ctx.limits.wallMs, env: ctx.env, signal: ctx.signal },
+        { root: ctx.root, authorize: ctx.authorize, maxOutputBytes: ctx.limits.maxExecOutputBytes, defaultTimeoutMs: ctx.limits.wallMs, env: ctx.env, signal: ctx.signal, confine: ctx.confine },
       );
       return {
         value: { exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, ...(r.signal ? { signal: r.signal } : {}), ...(r.truncated ? { truncated: true } : {}), ...(r.timedOut ? { timedOut: true } : {}) },
         digests: { stdout: digest(r.stdout), stderr: digest(r.stderr) },
-        data: { program: r.program, exitCode: r.exitCode, signal: r.signal, truncated: r.truncated, timedOut: r.timedOut, killed: r.killed },
+        data: { program: r.program, exitCode: r.exitCode, signal: r.signal, truncated: r.truncated, timedOut: r.timedOut, killed: r.killed, confinement: r.confinement },
       };
     }
   }

@@ -8,10 +8,12 @@ import type { RuleRef } from './types.js';
 /**
  * Workspace paths an agent may never write, delete or create: changing them would change the policy, run code outside
  * the sandbox (git hooks, `core.hooksPath`/`core.fsmonitor` in .git/config, tasks and settings in .vscode) or hide tracks.
- * Nested repositories' hooks and config are protected too.
+ * Every `.git` entry at any depth is protected, directories and `.git` *files* alike: a planted nested repository (or
+ * a `.git` file pointing at a folder the agent wrote) has a config that a later git command would obey.
  */
 export const BUILTIN_WRITE_PROTECTED = [
   '.airlock/policy.json', '.airlock/**', '.git/hooks/**', '.git/config', '.vscode/**', '**/.git/hooks/**', '**/.git/config',
+  '.git', '**/.git', '**/.git/**',
 ] as const;
 
 /** Directories whose removal would remove a protected path (a recursive delete of `.git` removes its hooks). */

@@ -34,6 +34,8 @@ export interface CompiledPolicy {
   /** Strictest across layers; within a layer the last source that says wins; 'ask' when none says. */
   readonly default: 'ask' | 'deny';
   readonly limits: Limits;
+  /** Whether commands run confined: "off" only when a layer says so and none says "on". */
+  readonly execConfine: 'on' | 'off';
   readonly approval: { timeoutSeconds: number; onTimeout: 'deny' };
   readonly tasks: Readonly<Record<string, TaskTemplateInfo>>;
   readonly matchers: PolicyMatchers;
@@ -91,6 +93,7 @@ export function compilePolicy(resolved: ResolvedPolicy, options: CompileOptions 
     homeDir: resolved.homeDir,
     default: defaultVerdict,
     limits,
+    execConfine: mergeScalar<'on' | 'off'>(resolved, (s) => s.doc.exec?.confine, (a, b) => (a === 'on' || b === 'on' ? 'on' : 'off')) ?? 'on',
     approval: { timeoutSeconds, onTimeout: 'deny' },
     tasks,
     matchers: {

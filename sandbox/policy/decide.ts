@@ -3,7 +3,7 @@ import path from 'node:path';
 import { specialAddressKind, formatIp, type IpAddress } from './addresses.js';
 import { protectedRootRemoved } from './builtins.js';
 import type { CompiledPolicy } from './compile.js';
-import { firstExecRule } from './exec.js';
+import { argumentPathCandidates, firstExecRule } from './exec.js';
 import { describeTarget, needsEscaping, quoteArgv, quoteString, quoteTarget, redactedHref } from './format.js';
 import { normalisePath } from './paths.js';
 import { firstGlobRule } from './globs.js';
@@ -77,34 +77,37 @@ function specialAddressDeny(policy: CompiledPolicy, head: string, url: ParsedUrl
     + `(e.g. "${url.scheme}://${ip.family === 6 ? `[${shown}]` : shown}:${url.port}/**") opens such an address.`, 'net.ssrf');
 }
 
-/** Built-in refusals: protected files, URLs that can never be fetched, special addresses no rule names. */
 /**
- * A command is not confined by the isolate, so a command whose arguments name a protected path (`rm .airlock/policy.json`,
- * `cp x .git/hooks/pre-commit`, `--output=<the log>`) is refused outright: arguments, and the values of `--opt=value`,
- * are read as paths from the command's working directory. This cannot see what a program does on its own (see
- * SECURITY.md); it closes the plain way of naming Airlock's files to a command.
+ * A command's arguments are a first line before its confinement: a command whose arguments name a protected path
+ * (`rm .airlock/policy.json`, `cp x .git/hooks/pre-commit`, `--output=<the log>`, `sort -o.git/config`) is refused
+ * outright. Arguments, the values of `--opt=value` and attached short-option values are read as paths from the
+ * command's working directory; the guard adds `paths`, the same candidates and the working directory resolved through
+ * symlinks from the real directory the command runs in, and each of those is checked as well.
  */
 function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' }>): Decision | undefined {
   const m = policy.matchers;
   const base = action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
-  for (let i = 1; i < action.argv.length; i++) {
-    const arg = action.argv[i] as string;
-    const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
-    if (arg.startsWith('-') && eq < 0) continue;
-    const candidate = eq >= 0 ? arg.slice(eq + 1) : arg;
-    if (candidate === '' || candidate.includes('\0')) continue;
-    const given = candidate === '~' || candidate.startsWith('~/') || path.isAbsolute(candidate) ? candidate : path.join(base, candidate);
+  const check = (given: string, shown: string): Decision | undefined => {
     const p = normalisePath(policy.workspaceRoot, policy.homeDir, given, { caseInsensitive: m.caseInsensitive });
     const hit: Matched | undefined = firstGlobRule(m.builtin.writeDeny, p)
       ?? (p.rel !== '.' ? protectedRootRemoved(m.builtin, p, m.caseInsensitive, { ancestorsOfAbsolute: false }) : undefined);
-    if (hit) {
-      return decision('deny', hit.ref, `${head} is denied: its argument ${i} (${quoteString(arg)}) names a path under ${hit.text}, `
-        + 'which no command may be given; a command is not confined by the sandbox, so Airlock keeps its own files, git hooks and editor settings out of commands\' reach.', 'exec.protected-argument');
-    }
+    if (!hit) return undefined;
+    return decision('deny', hit.ref, `${head} is denied: ${shown} names a path under ${hit.text}, `
+      + 'which no command may be given or run in; Airlock keeps its own files, git metadata and editor settings out of commands\' reach.', 'exec.protected-argument');
+  };
+  for (const { index, candidate } of argumentPathCandidates(action.argv)) {
+    const given = candidate === '~' || candidate.startsWith('~/') || path.isAbsolute(candidate) ? candidate : path.join(base, candidate);
+    const d = check(given, `its argument ${index} (${quoteString(action.argv[index] as string)})`);
+    if (d) return d;
+  }
+  for (const real of action.paths ?? []) {
+    const d = check(real, `the working directory or an argument, resolved through symlinks to ${quoteString(real)},`);
+    if (d) return d;
   }
   return undefined;
 }
 
+/** Built-in refusals: protected files, URLs that can never be fetched, special addresses no rule names. */
 function builtinDeny(policy: CompiledPolicy, head: string, s: Subject, action: Action): Decision | undefined {
   const m = policy.matchers;
   if (s.family === 'fs') {

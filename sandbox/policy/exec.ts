@@ -163,3 +163,30 @@ export function firstExecRule(list: ExecList, s: ExecSubject, mode: 'allow' | 'd
   return firstIn(list.otherRules, s, mode, caseInsensitive, best);
 }
 
+
+/**
+ * What a command's arguments could name as paths: each argument (argv[1..]), the value of `--opt=value`, and every tail of
+ * a short-option cluster (`-oFILE`, `-no.git/config`: the attached value may start after any letter). Pure; the caller
+ * resolves them against the working directory.
+ */
+export function argumentPathCandidates(argv: readonly string[]): { index: number; candidate: string }[] {
+  const out: { index: number; candidate: string }[] = [];
+  const add = (index: number, candidate: string) => {
+    if (candidate !== '' && !candidate.includes('\0')) out.push({ index, candidate });
+  };
+  for (let i = 1; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (!arg.startsWith('-') || arg === '-') {
+      add(i, arg);
+      continue;
+    }
+    const eq = arg.indexOf('=');
+    if (eq >= 0) add(i, arg.slice(eq + 1));
+    if (!arg.startsWith('--')) {
+      const end = eq >= 0 ? eq : arg.length;
+      for (let k = 2; k < end; k++) add(i, arg.slice(k, end));
+      if (eq >= 0) for (let k = 2; k < arg.length; k++) add(i, arg.slice(k));
+    }
+  }
+  return out;
+}

@@ -163,6 +163,11 @@ function lintScope(scope: Scope, base: JsonPath, secretsDenied: boolean): Findin
 export function lintPolicy(doc: PolicyDoc, where: DocPlace, opts: { readDenyInherited?: boolean } = {}): AirlockProblem[] {
   const secretsDenied = (opts.readDenyInherited ?? false) || (doc.fs?.read?.deny?.length ?? 0) > 0;
   const findings = lintScope(doc, [], secretsDenied);
+  if (doc.exec?.confine === 'off') {
+    findings.push({ code: 'policy.unconfined', severity: 'warning', path: ['exec', 'confine'],
+      message: 'commands will run unconfined: a program an allowed command starts can read, write and connect wherever your user can, '
+        + 'outside every rule here; every command is logged as unconfined. Remove "confine": "off" (and install bubblewrap) to confine them.' });
+  }
   for (const [name, template] of Object.entries(doc.tasks ?? {})) {
     // A task scope only narrows the policy, whose read denies still apply within it.
     findings.push(...lintScope(template.scope, ['tasks', name, 'scope'], true));

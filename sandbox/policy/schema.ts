@@ -36,6 +36,15 @@ export const ExecRulesSchema = z.strictObject({
   deny: z.array(ArgvPattern).optional().describe('Commands (argv patterns) the agent may never run; deny always wins.'),
 }).describe('Command rules: argv patterns, never shell strings.');
 
+/** The policy's exec section: the rules, and whether commands run confined by the OS (a task scope cannot say). */
+export const PolicyExecSchema = ExecRulesSchema.extend({
+  confine: z.enum(['on', 'off']).optional().describe(
+    'Whether commands run confined by the OS (bubblewrap on Linux). Default "on": where confinement is not available, commands are refused. '
+    + '"off" runs them as plain child processes with the user\'s rights (policy check warns; every command is logged as unconfined). '
+    + 'Any layer saying "on" wins.',
+  ),
+}).describe('Command rules: argv patterns, never shell strings; and whether commands run confined.');
+
 export const ScopeSchema = z.strictObject({
   fs: FsRulesSchema.optional(),
   net: NetRulesSchema.optional(),
@@ -78,7 +87,7 @@ export const PolicySchema = z.strictObject({
   default: z.enum(['ask', 'deny']).optional().describe('What happens to anything no rule allows. Default "ask".'),
   fs: FsRulesSchema.optional(),
   net: NetRulesSchema.optional(),
-  exec: ExecRulesSchema.optional(),
+  exec: PolicyExecSchema.optional(),
   tasks: z.record(z.string().min(1), TaskTemplateSchema).optional().describe('Named task templates a team shares.'),
   limits: LimitsSchema.optional(),
   approval: ApprovalSchema.optional(),

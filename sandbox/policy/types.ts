@@ -18,7 +18,8 @@ export type Action =
   | { kind: 'net.fetch'; url: string; method?: string; address?: string }
   /** `program`: the absolute path the guard resolved argv[0] to; patterns with a slash match it. */
   /** `cwd`: the working directory as the agent gave it (workspace-relative), against which path arguments resolve. */
-  | { kind: 'exec'; argv: readonly string[]; program?: string; cwd?: string };
+  /** `paths`: absolute real paths (symlinks resolved by the guard) of the working directory and of every argument read as a path. */
+  | { kind: 'exec'; argv: readonly string[]; program?: string; cwd?: string; paths?: readonly string[] };
 
 export type Verdict = 'allow' | 'ask' | 'deny';
 

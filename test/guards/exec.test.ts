@@ -5,32 +5,18 @@ import path from 'node:path';
 import { guardedExec, resolveProgram, scrubEnv, type ExecOptions } from '../../sandbox/guards/exec.js';
 import { makeTempDir, recordingAuthorize, rejectsWithCode } from './support.js';
 
-/** Alive means running: a zombie waiting to be reaped (no init reaper in some containers) counts as dead. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return false;
-  }
-}
+/** A background loop that writes a counter to `file` every 50 ms: inside a PID namespace its pid means nothing outside. */
+const heartbeat = (file: string) => `(n=0; while :; do n=$((n+1)); echo $n > ${file}; sleep 0.05; done) &`;
 
-/**
- * Whether the process is gone once the kernel has finished killing it: its pipes close a moment before it becomes a
- * zombie, so a killed process may still look alive for that moment. Waits up to `withinMs` for it to die.
- */
-async function diesSoon(pid: number, withinMs = 3000): Promise<boolean> {
-  const until = Date.now() + withinMs;
-  while (isAlive(pid)) {
-    if (Date.now() > until) return false;
-    await new Promise((r) => setTimeout(r, 10));
+/** The heartbeat in `file` stopped: it does not change over half a second (after up to 3 s to settle). */
+async function stopsBeating(file: string): Promise<boolean> {
+  const until = Date.now() + 3000;
+  while (Date.now() < until) {
+    const before = fs.readFileSync(file, 'utf8');
+    await new Promise((r) => setTimeout(r, 500));
+    if (fs.readFileSync(file, 'utf8') === before) return true;
   }
-  return true;
+  return false;
 }
 
 async function waitForFile(p: string): Promise<string> {
@@ -57,7 +43,10 @@ describe('guards/exec', () => {
   afterEach(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
   const opts = (over: Partial<ExecOptions> = {}): ExecOptions => ({
-    root, authorize: recordingAuthorize().authorize, maxOutputBytes: 100_000, defaultTimeoutMs: 10_000, ...over,
+    root, authorize: recordingAuthorize().authorize, maxOutputBytes: 100_000, defaultTimeoutMs: 10_000,
+    // Confined, with a policy that lets the command read and write the whole workspace.
+    confine: { judge: { read: () => true, write: () => true }, homes: [], protectedOutside: [], protectedInside: [] },
+    ...over,
   });
 
   describe('resolveProgram', () => {
@@ -174,13 +163,13 @@ describe('guards/exec', () => {
     });
 
     it('kills the whole process tree on timeout', async () => {
-      const r = await guardedExec({ argv: ['sh', '-c', 'sleep 30 & echo $!; wait'], timeoutMs: 1500 }, opts());
+      const beat = path.join(root, 'beat');
+      const r = await guardedExec({ argv: ['sh', '-c', `${heartbeat(beat)} wait`], timeoutMs: 1500 }, opts());
       assert.equal(r.timedOut, true);
       assert.equal(r.killed, true);
       assert.equal(r.signal, 'SIGKILL');
-      const grandchild = Number(r.stdout.trim());
-      assert.ok(grandchild > 0, `grandchild pid printed: ${r.stdout}`);
-      assert.equal(await diesSoon(grandchild), true);
+      assert.ok(Number(fs.readFileSync(beat, 'utf8')) > 1, 'the background loop ran');
+      assert.equal(await stopsBeating(beat), true);
     });
 
     it('never lets a request raise the time limit above the configured one', async () => {
@@ -189,9 +178,12 @@ describe('guards/exec', () => {
     });
 
     it('kills background processes left behind when the program exits', async () => {
-      const r = await guardedExec({ argv: ['sh', '-c', 'sleep 30 & echo $!'] }, opts());
+      const beat = path.join(root, 'beat');
+      // setsid: a daemon that leaves the process group still dies with the command (its PID namespace ends).
+      const r = await guardedExec({ argv: ['sh', '-c', `setsid sh -c '${heartbeat(beat)} wait' & sleep 0.3; echo done`] }, opts());
       assert.equal(r.exitCode, 0);
-      assert.equal(await diesSoon(Number(r.stdout.trim())), true);
+      assert.ok(Number(fs.readFileSync(beat, 'utf8')) >= 1, 'the daemon ran');
+      assert.equal(await stopsBeating(beat), true);
     });
 
     it('caps a flood of output, kills the tree and marks the result truncated', async () => {
@@ -202,16 +194,15 @@ describe('guards/exec', () => {
     });
 
     it('kills the whole process tree when the signal aborts', async () => {
-      const pidFile = path.join(root, 'pid');
+      const beat = path.join(root, 'beat');
       const controller = new AbortController();
-      const running = guardedExec({ argv: ['sh', '-c', `sleep 30 & echo $! > ${pidFile}; wait`] }, opts({ signal: controller.signal }));
-      const grandchild = Number(await waitForFile(pidFile));
-      assert.equal(isAlive(grandchild), true);
+      const running = guardedExec({ argv: ['sh', '-c', `${heartbeat(beat)} wait`] }, opts({ signal: controller.signal }));
+      await waitForFile(beat);
       controller.abort();
       const r = await running;
       assert.equal(r.killed, true);
       assert.equal(r.timedOut, false);
-      assert.equal(await diesSoon(grandchild), true);
+      assert.equal(await stopsBeating(beat), true);
     });
 
     it('refuses to start when the signal has already aborted', async () => {
