@@ -9,6 +9,7 @@ import { normalisePath } from './paths.js';
 import { firstGlobRule } from './globs.js';
 import { actionHash, grantCovers } from './grants.js';
 import { firstNetRule, netListNamesAddress, type ParsedUrl } from './net.js';
+import { firstToolRule } from './tools.js';
 import type { RuleSet } from './ruleset.js';
 import { isUnmatchable, toSubject, type Subject } from './subject.js';
 import type { Task } from './task.js';
@@ -41,6 +42,8 @@ function reasonHead(action: Action, s: Subject): string {
     }
     case 'exec':
       return s.family === 'exec' ? `exec ${quoteArgv(action.argv)}` : `exec ${quoteTarget(action)}`;
+    case 'tool':
+      return `tool ${quoteString(action.tool)}`;
     default: {
       const p = action.path;
       const shown = POSIX && s.family === 'fs' && (p === s.path.rel || p === s.path.abs) ? p : describeTarget(action);
@@ -54,6 +57,7 @@ function denyIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule | 
     case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.deny : set.fsWrite.deny, s.path);
     case 'net': return firstNetRule(set.net.deny, s.url, 'deny', s.address);
     case 'exec': return firstExecRule(set.exec.deny, s, 'deny', caseInsensitive);
+    case 'tool': return firstToolRule(set.tools.deny, s.tool);
   }
 }
 
@@ -62,6 +66,7 @@ function allowIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule |
     case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.allow : set.fsWrite.allow, s.path);
     case 'net': return firstNetRule(set.net.allow, s.url, 'allow');
     case 'exec': return firstExecRule(set.exec.allow, s, 'allow', caseInsensitive);
+    case 'tool': return firstToolRule(set.tools.allow, s.tool);
   }
 }
 
@@ -84,11 +89,14 @@ function specialAddressDeny(policy: CompiledPolicy, head: string, url: ParsedUrl
  * are read as paths from the command's working directory. This cannot see what a program does on its own (see
  * SECURITY.md); it closes the plain way of naming Airlock's files to a command.
  */
-function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' }>): Decision | undefined {
+function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' | 'tool' }>): Decision | undefined {
   const m = policy.matchers;
-  const base = action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
-  for (let i = 1; i < action.argv.length; i++) {
-    const arg = action.argv[i] as string;
+  const base = action.kind === 'exec' && action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
+  // A tool's string arguments are read as a command's are: an MCP server runs outside the sandbox too.
+  const args = action.kind === 'exec' ? action.argv : ['', ...(action.args ?? [])];
+  for (let i = 1; i < args.length; i++) {
+    const arg = args[i] as string;
+    if (typeof arg !== 'string') continue;
     const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
     if (arg.startsWith('-') && eq < 0) continue;
     const candidate = eq >= 0 ? arg.slice(eq + 1) : arg;
@@ -99,7 +107,7 @@ function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Ext
       ?? (p.rel !== '.' ? protectedRootRemoved(m.builtin, p, m.caseInsensitive, { ancestorsOfAbsolute: false }) : undefined);
     if (hit) {
       return decision('deny', hit.ref, `${head} is denied: its argument ${i} (${quoteString(arg)}) names a path under ${hit.text}, `
-        + 'which no command may be given; a command is not confined by the sandbox, so Airlock keeps its own files, git hooks and editor settings out of commands\' reach.', 'exec.protected-argument');
+        + 'which no command may be given; a command is not confined by the sandbox, so Airlock keeps its own files, git hooks and editor settings out of commands\' reach.', `${action.kind}.protected-argument`);
     }
   }
   return undefined;
@@ -114,7 +122,7 @@ function builtinDeny(policy: CompiledPolicy, head: string, s: Subject, action: A
     return decision('deny', hit.ref, `${head} is denied by ${hit.text}, which no policy can open; `
       + 'Airlock protects its own files, git hooks and config, and editor settings.');
   }
-  if (s.family === 'exec') return action.kind === 'exec' ? protectedArgumentDeny(policy, head, action) : undefined;
+  if (s.family === 'exec' || s.family === 'tool') return action.kind === 'exec' || action.kind === 'tool' ? protectedArgumentDeny(policy, head, action) : undefined;
   const url = s.url;
   if (url.scheme !== 'http' && url.scheme !== 'https') {
     return decision('deny', { layer: 'builtin' }, `${head} is denied: only http and https URLs can be fetched, not ${url.scheme}.`, 'net.scheme');
