@@ -81,7 +81,7 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
       const given = parsed.success ? Buffer.from(parsed.data.token) : Buffer.alloc(0);
       const expected = Buffer.from(token);
       if (authed || !parsed.success || given.length !== expected.length || !crypto.timingSafeEqual(given, expected)) {
-        setImmediate(() => socket.destroy());
+        setTimeout(() => socket.destroy(), 100);
         throw new ResponseError(ErrorCodes.InvalidRequest, 'gateway/hello refused: wrong token');
       }
       authed = true;

@@ -1,6 +1,7 @@
 // Reads a shell command line with tree-sitter-bash into the actions it would take: every command's argv (wrappers and
 // `sh -c`/`eval` strings unwrapped and judged part by part), redirection targets as file reads and writes, and what
 // cannot be known before it runs (expansions, globs, parse errors), which makes the whole command asked.
+import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
@@ -86,6 +87,16 @@ class Walker {
     const rel = path.relative(this.ctx.workspaceRoot, this.cwd);
     const cwd = rel === '' ? undefined : rel.startsWith('..') || path.isAbsolute(rel) ? this.cwd : rel;
     this.out.items.push({ action: { kind: 'exec', argv, ...(cwd !== undefined ? { cwd } : {}) }, exact });
+    // An argument naming an existing file is read by the command as far as Airlock can tell: `cat .env` is judged as a
+    // read of .env too, so a read deny (secrets) holds for commands as it does for the agent's read tool.
+    for (const arg of argv.slice(1, 65)) {
+      const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
+      if (arg.startsWith('-') && eq < 0) continue;
+      const candidate = eq >= 0 ? arg.slice(eq + 1) : arg;
+      if (candidate === '' || candidate.includes('\0')) continue;
+      const abs = candidate === '~' || candidate.startsWith('~/') ? path.join(this.ctx.homeDir, candidate.slice(1)) : path.resolve(this.cwd, candidate);
+      if (fs.existsSync(abs)) this.out.items.push({ action: { kind: 'fs.read', path: abs }, exact: true });
+    }
   }
 
   private file(kind: 'fs.read' | 'fs.write' | 'fs.list', target: string): void {
