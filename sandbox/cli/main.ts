@@ -5,6 +5,7 @@ import { registerPolicyCommands } from './policy.js';
 import { registerLogCommands } from './log.js';
 import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
+import { registerHooksCommands } from './hooks.js';
 
 const program = new Command()
   .name('airlock')
@@ -19,5 +20,6 @@ registerPolicyCommands(program);
 registerLogCommands(program);
 registerRunCommands(program);
 registerHostCommand(program);
+registerHooksCommands(program);
 
 await program.parseAsync(process.argv);
