@@ -1,5 +1,6 @@
 // Maps each agent's tools to the actions Airlock decides: file reads and writes of every path, fetches, shell commands
 // read part by part, and MCP tools as `tool` actions. A tool Airlock does not know is a `tool` action too (asked).
+import fs from 'node:fs';
 import path from 'node:path';
 import type { Action } from '../policy/types.js';
 import type { AgentName, HookCall } from './agents.js';
@@ -88,7 +89,43 @@ function urlsIn(text: string): string[] {
   return text.split(/\s+/).map((w) => w.replace(/[),.;'"\]>]+$/, '').replace(/^[<('"[]+/, '')).filter((w) => /^https?:\/\//i.test(w));
 }
 
+/** The path with symlinks resolved as far as it exists (a file not yet written resolves through its folder). */
+export function realTarget(p: string): string {
+  const rest: string[] = [];
+  let dir = p;
+  for (;;) {
+    try {
+      return path.join(fs.realpathSync(dir), ...rest.reverse());
+    } catch {
+      const parent = path.dirname(dir);
+      if (parent === dir) return p;
+      rest.push(path.basename(dir));
+      dir = parent;
+    }
+  }
+}
+
+/** Every file action is judged on the path as given and, when a symlink leads elsewhere, on where it really leads. */
+function withRealTargets(items: ShellItem[]): ShellItem[] {
+  const out: ShellItem[] = [];
+  for (const item of items) {
+    out.push(item);
+    const a = item.action;
+    if (a.kind.startsWith('fs.') && 'path' in a && path.isAbsolute(a.path)) {
+      const real = realTarget(a.path);
+      if (real !== a.path) out.push({ action: { kind: a.kind, path: real } as Action, exact: item.exact });
+    }
+  }
+  return out;
+}
+
 export async function mapTool(call: HookCall, ctx: MapContext): Promise<Mapped> {
+  const mapped = await mapToolAsGiven(call, ctx);
+  mapped.items = withRealTargets(mapped.items);
+  return mapped;
+}
+
+async function mapToolAsGiven(call: HookCall, ctx: MapContext): Promise<Mapped> {
   const cwd = path.resolve(call.cwd);
   const resolve = (p: string) => (p === '~' || p.startsWith('~/') ? path.join(ctx.homeDir, p.slice(1)) : path.resolve(cwd, p));
   const out: Mapped = { items: [], unresolved: [], whole: { kind: 'tool', tool: `${call.agent}/${call.tool}` } };
