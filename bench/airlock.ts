@@ -8,3 +8,5 @@ export { ActionLog } from '../sandbox/log/writer.js';
 export { verifyLog } from '../sandbox/log/verify.js';
 export { TaskIsolate } from '../sandbox/isolate/runtime.js';
 export { FsGuard, guardedExec, guardedFetch } from '../sandbox/guards/index.js';
+export { startGateway } from '../sandbox/gateway/server.js';
+export { connectGateway } from '../sandbox/gateway/client.js';

@@ -53,12 +53,14 @@ export async function connectGateway(workspaceRoot: string, opts: { timeoutMs?: 
     socket.destroy();
     return null;
   }
+  // One promise for the connection's end, shared by every request (not a listener per request).
+  const closed = new Promise<never>((_r, reject) => socket.once('close', () => reject(new Error('the gateway closed the connection'))));
+  closed.catch(() => undefined);
   const request = async <R>(method: string, params: unknown, signal?: AbortSignal): Promise<R> => {
     const cancel = new CancellationTokenSource();
     const onAbort = () => cancel.cancel();
     signal?.addEventListener('abort', onAbort, { once: true });
     try {
-      const closed = new Promise<never>((_r, reject) => socket.once('close', () => reject(new Error('the gateway closed the connection'))));
       return await Promise.race([connection.sendRequest(method, params, cancel.token) as Promise<R>, closed]);
     } finally {
       signal?.removeEventListener('abort', onAbort);

@@ -62,6 +62,8 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
     const connection = createMessageConnection(reader, writer);
     connections.add(connection);
     let authed = false;
+    const gone = new AbortController();
+    socket.once('close', () => gone.abort());
     // A client that does not authenticate within 2 s is dropped.
     const helloTimer = setTimeout(() => { if (!authed) socket.destroy(); }, 2000);
     helloTimer.unref();
@@ -72,8 +74,7 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
         if (!parsed.success) throw new ResponseError(ErrorCodes.InvalidParams, P.describeInvalid(method, parsed.error));
         const abort = new AbortController();
         token.onCancellationRequested(() => abort.abort());
-        socket.once('close', () => abort.abort());
-        return fn(parsed.data, abort.signal);
+        return fn(parsed.data, AbortSignal.any([abort.signal, gone.signal]));
       });
     };
     connection.onRequest(P.gatewayHello.method, (raw: unknown) => {
