@@ -247,7 +247,7 @@ class Walker {
       }
       case 'concatenation': {
         // Unquoted braces next to other words are brace expansion (`{a,b}`, `x{1..3}`): the words are not fixed.
-        if (node.namedChildren.some((c) => c?.type === 'word' && /[{}]/.test(c.text))) return null;
+        if (node.namedChildren.some((c) => c?.type === 'word' && /[{}]/.test(c.text)) && /\{[^}]*(,|\.\.)[^}]*\}/.test(node.text)) return null;
         let out = '';
         for (const c of node.namedChildren) {
           if (!c) continue;
