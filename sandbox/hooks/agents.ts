@@ -1,4 +1,5 @@
 // Each agent's hook format: its input parsed exactly as it sends it (zod), and Airlock's answer written as it reads it.
+import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 
 export const AGENTS = ['claude-code', 'vscode', 'copilot', 'codex', 'gemini', 'cursor'] as const;
@@ -111,6 +112,22 @@ const CursorInput = z.discriminatedUnion('hook_event_name', [
 
 export class HookInputError extends Error {}
 
+const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'fish']);
+
+/** The agent's process: the hook's parent, or its grandparent when the agent ran the hook through a shell (Linux /proc). */
+export function agentProcess(): number {
+  const parent = process.ppid;
+  try {
+    const stat = readFileSync(`/proc/${parent}/stat`, 'utf8');
+    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+    if (!SHELLS.has(comm)) return parent;
+    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    return Number.isInteger(grand) && grand > 1 ? grand : parent;
+  } catch {
+    return parent;
+  }
+}
+
 function parseWith<S extends z.ZodType>(schema: S, raw: unknown, agent: AgentName): z.output<S> {
   const r = schema.safeParse(raw);
   if (!r.success) {
@@ -157,8 +174,8 @@ export function parseHookInput(agent: AgentName, raw: unknown, opts: { event?: '
     case 'copilot': {
       const d = parseWith(CopilotInput, raw, agent);
       const event = opts.event ?? (d.toolResult ? 'post' : 'pre');
-      // The Copilot CLI sends no session id to hooks: its process (the hook's parent) stands for the session.
-      const session = d.sessionId ?? `pid-${opts.parentPid ?? process.ppid}`;
+      // The Copilot CLI sends no session id to hooks: its process stands for the session (see agentProcess).
+      const session = d.sessionId ?? `pid-${opts.parentPid ?? agentProcess()}`;
       return {
         agent, event, session, cwd: d.cwd, tool: d.toolName, input: inputObject(d.toolArgs, agent),
         ...(d.toolResult ? { response: d.toolResult.textResultForLlm ?? '', failed: d.toolResult.resultType !== 'success' } : {}),
