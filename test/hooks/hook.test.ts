@@ -107,6 +107,28 @@ describe('airlock hook (real processes, no editor running)', function () {
     });
   });
 
+  it('hooks.task: the session runs in that template\'s task; outside its scope is asked; when it expires the agent is stopped', async () => {
+    ws.cleanup();
+    ws = makeWorkspace({
+      version: 1, extends: ['airlock:default'], fs: { write: { allow: ['src/**', 'docs/**'] } },
+      hooks: { task: 'docs' },
+      tasks: { docs: { intent: 'write the docs', scope: { fs: { read: { allow: ['**'] }, write: { allow: ['docs/**'] } } }, ttlSeconds: 20 } },
+    });
+    const started = Date.now();
+    const inScope = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'docs/a.md', content: 'x' }, 'u1', 'ttl'), ws.env);
+    assert.equal(decisionOf(inScope)?.permissionDecision, 'allow', decisionOf(inScope)?.permissionDecisionReason);
+    const outside = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'src/b.ts', content: 'x' }, 'u2', 'ttl'), ws.env);
+    assert.equal(decisionOf(outside)?.permissionDecision, 'ask');
+    assert.match(decisionOf(outside)?.permissionDecisionReason ?? '', /scope of task/);
+    await new Promise((r) => setTimeout(r, Math.max(0, started + 20_500 - Date.now())));
+    const expired = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'docs/a.md' }, 'u3', 'ttl'), ws.env);
+    assert.equal(decisionOf(expired)?.permissionDecision, 'deny');
+    assert.equal(expired.json?.['continue'], false);
+    assert.match(String(expired.json?.['stopReason']), /ended/);
+    const start = hookLogEntries(ws.state).find((e) => e['kind'] === 'task.start');
+    assert.equal((start?.['data'] as { template?: string }).template, 'docs');
+  });
+
   it('vscode: same shape as Claude Code, camelCase session; editFiles writes every file', async () => {
     const r = await runHook('vscode', vscodePre(ws.root, 'editFiles', { files: ['src/a.ts', 'package.json'] }), ws.env);
     assert.equal(decisionOf(r)?.permissionDecision, 'ask');
