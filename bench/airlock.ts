@@ -10,3 +10,5 @@ export { TaskIsolate } from '../sandbox/isolate/runtime.js';
 export { FsGuard, guardedExec, guardedFetch } from '../sandbox/guards/index.js';
 export { prepareConfined } from '../sandbox/confine/bwrap.js';
 export { startProxy } from '../sandbox/confine/proxy.js';
+export { startGateway } from '../sandbox/gateway/server.js';
+export { connectGateway } from '../sandbox/gateway/client.js';

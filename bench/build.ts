@@ -19,17 +19,19 @@ export interface Built {
   lib: AirlockLib;
   /** The `airlock` CLI entry to run with `node --no-node-snapshot <cli> run ...`. */
   cli: string;
+  /** The `airlock hook` bundle (dist/hook.js as built), or null when timing the sources. */
+  hook: string | null;
   /** How the code under test was loaded, for the report. */
   how: string;
 }
 
 export async function buildAirlock(opts: { source: boolean }): Promise<Built> {
   if (opts.source) {
-    return { lib: await import('./airlock.js'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts'), how: 'TypeScript sources through tsx (--source)' };
+    return { lib: await import('./airlock.js'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts'), hook: null, how: 'TypeScript sources through tsx (--source)' };
   }
   fs.mkdirSync(BUILD_DIR, { recursive: true });
   await build({
-    entryPoints: { airlock: path.join(HERE, 'airlock.ts'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts') },
+    entryPoints: { airlock: path.join(HERE, 'airlock.ts'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts'), hook: path.join(REPO_ROOT, 'sandbox', 'hooks', 'main.ts') },
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -40,5 +42,5 @@ export async function buildAirlock(opts: { source: boolean }): Promise<Built> {
     logLevel: 'warning',
   });
   const lib = (await import(pathToFileURL(path.join(BUILD_DIR, 'airlock.mjs')).href)) as AirlockLib;
-  return { lib, cli: path.join(BUILD_DIR, 'cli.mjs'), how: 'esbuild bundle of the current sources, built like dist/cli.js' };
+  return { lib, cli: path.join(BUILD_DIR, 'cli.mjs'), hook: path.join(BUILD_DIR, 'hook.mjs'), how: 'esbuild bundle of the current sources, built like dist/cli.js' };
 }

@@ -15,13 +15,14 @@ import { decisionsFigure } from './decisions/figure.js';
 import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
 import { editorFigure } from './editor.js';
+import { hooksFigure } from './hooks.js';
 import { sessionFigure } from './session.js';
 import { mcpFigure } from './mcp.js';
 import { confineFigure } from './confine.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure, hooksFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

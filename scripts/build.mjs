@@ -1,5 +1,6 @@
-// Bundles with esbuild: the CLI (dist/cli.js, packages external, for `npx airlock`), the harness the extension starts
-// (dist/harness.mjs, everything bundled but the native isolated-vm) and the extension (dist/extension.cjs).
+// Bundles with esbuild: the CLI (dist/cli.js, packages external, for `npx airlock`), the agent hook (dist/hook.js: its
+// own bundle so that every agent tool call starts only what its decision needs, no isolated-vm), the harness the
+// extension starts (dist/harness.mjs, everything bundled but the native isolated-vm) and the extension (dist/extension.cjs).
 import { build } from 'esbuild';
 
 const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' };
@@ -9,6 +10,9 @@ const bundled = { mainFields: ['module', 'main'] };
 await Promise.all([
   build({
     ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/cli.js', format: 'esm', sourcemap: 'linked', packages: 'external',
+  }),
+  build({
+    ...common, entryPoints: ['sandbox/hooks/main.ts'], outfile: 'dist/hook.js', format: 'esm', sourcemap: 'linked', packages: 'external',
   }),
   build({
     ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/harness.mjs', format: 'esm', sourcemap: 'linked',

@@ -21,7 +21,7 @@ export interface Engine<D> {
 const FAMILY: Record<Action['kind'], Family> = {
   'fs.read': 'read', 'fs.list': 'read', 'fs.stat': 'read',
   'fs.write': 'write', 'fs.delete': 'write', 'fs.mkdir': 'write',
-  'net.fetch': 'net', exec: 'exec',
+  'net.fetch': 'net', exec: 'exec', tool: 'exec',
 };
 
 /** The id translate.ts gives the Cedar policy and casbin line made from the rule behind an Airlock decision. */
@@ -85,6 +85,7 @@ function cedarResource(action: Action, roots: Roots): { resource: { type: string
         context: { argv0, prog: path.posix.basename(argv0), args: action.argv.slice(1).join(' '), argc: action.argv.length },
       };
     }
+    case 'tool': throw new Error('the peer engines are not asked about tools');
     default: {
       const abs = absolutePath(action.path, roots);
       return { resource: { type: 'Path', id: abs }, context: { path: abs } };
@@ -111,6 +112,7 @@ function casbinObject(action: Action, roots: Roots): string {
   switch (action.kind) {
     case 'net.fetch': return new URL(action.url).href;
     case 'exec': return action.argv.join(' ');
+    case 'tool': return action.tool;
     default: return absolutePath(action.path, roots);
   }
 }

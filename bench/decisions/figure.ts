@@ -19,7 +19,7 @@ export interface EquivalenceReport {
 
 function label(s: Sample): string {
   const a = s.action;
-  return `${a.kind} ${a.kind === 'exec' ? JSON.stringify(a.argv) : a.kind === 'net.fetch' ? a.url : a.path}`;
+  return `${a.kind} ${a.kind === 'exec' ? JSON.stringify(a.argv) : a.kind === 'net.fetch' ? a.url : a.kind === 'tool' ? a.tool : a.path}`;
 }
 
 /** Every engine decides every sample; verdicts must all equal the expected one (checked before anything is timed). */

@@ -6,6 +6,7 @@ import { registerLogCommands } from './log.js';
 import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
 import { registerMcpCommand } from './mcp.js';
+import { registerHooksCommands } from './hooks.js';
 
 const program = new Command()
   .name('airlock')
@@ -21,5 +22,6 @@ registerLogCommands(program);
 registerRunCommands(program);
 registerHostCommand(program);
 registerMcpCommand(program);
+registerHooksCommands(program);
 
 await program.parseAsync(process.argv);

@@ -54,7 +54,7 @@ export function explain(enforcer: Enforcer, params: z.output<typeof P.PolicyExpl
   if (params.taskId && !task) throw new AirlockError({ code: 'task.invalid', message: `task "${params.taskId}" is not running` });
   const grants = task ? enforcer.listGrants(task.id) : [];
   const decision = decide(enforcer.currentPolicy, task, grants, action, now);
-  const target = action.kind === 'exec' ? JSON.stringify(action.argv) : 'url' in action ? action.url : action.path;
+  const target = action.kind === 'exec' ? JSON.stringify(action.argv) : action.kind === 'tool' ? action.tool : 'url' in action ? action.url : action.path;
   return { verdict: decision.verdict, rule: { ...decision.rule }, reason: decision.reason, target };
 }
 

@@ -20,6 +20,8 @@ import { clientPrompter } from './clientPrompter.js';
 import { GuardedMessageReader, type FramingProblem } from './framing.js';
 import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
 import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
+import { startGateway, type Gateway } from '../gateway/server.js';
+import { gatewayFiles } from '../gateway/paths.js';
 
 export interface HostOptions {
   input: Readable;
@@ -44,6 +46,7 @@ interface Session {
   /** Session files' scripted approvals answer their own tasks first; everything else goes to the client. */
   router?: RoutedPrompter;
   unfollow?: () => void;
+  gateway?: Gateway;
 }
 
 /** Serves one client until shutdown (resolves HOST_EXIT.ok) or transport loss (HOST_EXIT.transportLost). */
@@ -62,6 +65,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
       cleaned ??= (async () => {
         if (!session) return;
         session.unfollow?.();
+        await session.gateway?.close().catch(() => undefined);
         await session.enforcer?.kill('all', reason);
         await session.enforcer?.close();
         session.log.close();
@@ -112,14 +116,14 @@ export function serveHost(opts: HostOptions): Promise<number> {
       const result = loadPolicy({
         // The log and the key that signs its checkpoints: the agent may neither read nor change either.
         workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), ...(s.baselineFile ? { baselineFile: s.baselineFile } : {}),
-        protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir()],
+        protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir(), gatewayFiles(s.workspaceRoot).dir],
       });
       const problems = result.ok ? result.warnings : result.problems;
       connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);
       return { policy: result.ok ? result.policy : null, problems };
     };
 
-    handle(P.initialize, P.InitializeParams, (params) => {
+    handle(P.initialize, P.InitializeParams, async (params) => {
       if (params.protocolVersion !== P.PROTOCOL_VERSION) {
         const side = params.protocolVersion < P.PROTOCOL_VERSION ? 'the client (the Airlock extension)' : 'the harness (the airlock package)';
         throw new ResponseError(P.ERROR_CODES.protocolVersion,
@@ -149,8 +153,24 @@ export function serveHost(opts: HostOptions): Promise<number> {
           connection.sendNotification(P.taskStatus, { taskId: e.task ?? '', status, reason }).catch(() => undefined);
         }
       });
+      let gatewaySocket: string | undefined;
+      if (params.prompter === 'client' && params.gateway !== false) {
+        const s = session;
+        const prompter = clientPrompter(connection);
+        try {
+          s.gateway = await startGateway({
+            workspaceRoot, session: id, log,
+            enforcer: () => s.enforcer, policy: () => s.policy,
+            askEditor: (request, signal) => prompter.ask(request, signal),
+          });
+          gatewaySocket = s.gateway.files.socket;
+        } catch (err) {
+          // Without the gateway, agent hooks decide on their own (and cannot ask here): a problem, not a failure.
+          problems.push({ code: 'gateway.failed', severity: 'warning', message: `the agent gateway did not start: ${err instanceof Error ? err.message : String(err)}` });
+        }
+      }
       return {
-        protocolVersion: P.PROTOCOL_VERSION, session: id, logFile,
+        protocolVersion: P.PROTOCOL_VERSION, session: id, logFile, ...(gatewaySocket ? { gateway: gatewaySocket } : {}),
         policy: policy ? { file: params.policyFile ?? '.airlock/policy.json', hash: policy.hash, warnings: problems } : null,
         problems,
       };

@@ -19,7 +19,7 @@ import { askWithDeadline } from './ask.js';
 import { performAction } from './perform.js';
 import type { ConfineSettings } from '../confine/bwrap.js';
 import { actionOf, requestOfCapability } from './requests.js';
-import type { ActionRequest, ActionResult, ApprovalRequest, DecidedBy, Outcome, Prompter } from './types.js';
+import type { ActionRequest, ActionResult, AgentRef, ApprovalRequest, DecidedBy, Outcome, Prompter } from './types.js';
 
 export interface EnforcerOptions {
   policy: CompiledPolicy;
@@ -281,8 +281,53 @@ export class Enforcer {
 
   // ── authorisation ────────────────────────────────────────────────────────────────────────────────────────────────
 
-  private async authorize(state: TaskState, action: Action, opts: { script?: string | undefined; derivedFrom?: number }): Promise<Authorization> {
-    const decision = decide(this.policy, state.task, state.grants, action, this.now());
+  /**
+   * A real agent's tool call, reached through its pre-tool hook: decided, asked and logged like any action, but performed
+   * by the agent itself (its outcome comes later through recordAgentOutcome). `forced` replaces the policy's decision
+   * when the hook found that the call cannot be judged in full (it is then asked about as a whole).
+   */
+  async authorizeForAgent(taskId: string, action: Action, agent: AgentRef, forced?: Decision): Promise<{ allowed: boolean; decision: Decision; decidedBy: DecidedBy; reason: string; seq: number }> {
+    const state = this.tasks.get(taskId);
+    if (!state) {
+      const reason = `task "${taskId}" is not running (it ended, expired or was killed)`;
+      const rule = { layer: 'default' as const };
+      const seq = this.log.append({
+        kind: 'decision', task: taskId, action: action.kind, target: describeTarget(action), verdict: 'deny', rule, decidedBy: 'killswitch',
+        data: { allowed: false, reason, agent },
+      }).seq;
+      return { allowed: false, decision: { verdict: 'deny', rule, reason }, decidedBy: 'killswitch', reason, seq };
+    }
+    const auth = await this.track(state, this.authorize(state, action, { agent, ...(forced ? { forced } : {}) }));
+    const once = state.grants.filter((g) => g.scope === 'once');
+    for (const g of once) this.logRevoke(g, 'used once');
+    state.grants = state.grants.filter((g) => g.scope !== 'once');
+    return auth;
+  }
+
+  /** Logs what an agent's own tool call came to (from its post-tool hook), against the decision entry `ref`. */
+  recordAgentOutcome(taskId: string, action: Action, ref: number | undefined, outcome: Outcome, extra: { digests?: Record<string, string>; data?: Record<string, unknown> }): number {
+    return this.log.append({
+      kind: 'outcome', task: taskId, action: action.kind, target: describeTarget(action), ...(ref !== undefined ? { ref } : {}), outcome,
+      ...(extra.digests ? { digests: extra.digests } : {}), ...(extra.data ? { data: extra.data } : {}),
+    }).seq;
+  }
+
+  /** The decision an action would get in a task now (pure: nothing is logged or asked). */
+  decisionFor(taskId: string, action: Action): Decision {
+    const state = this.tasks.get(taskId);
+    return decide(this.policy, state?.task ?? null, state?.grants ?? [], action, this.now());
+  }
+
+  /** Whether a task is running (not ended, expired or killed). */
+  isRunning(taskId: string): boolean {
+    const s = this.tasks.get(taskId);
+    return !!s && !s.kill.signal.aborted && s.task.expires > this.now();
+  }
+
+  private async authorize(state: TaskState, action: Action, opts: { script?: string | undefined; derivedFrom?: number; agent?: AgentRef; forced?: Decision }): Promise<Authorization> {
+    const computed = decide(this.policy, state.task, state.grants, action, this.now());
+    // A forced ask never hides a deny: the policy's deny still wins.
+    const decision = opts.forced && computed.verdict !== 'deny' ? opts.forced : computed;
     const target = describeTarget(action);
     const pending: { seq?: number } = {};
     const entry = (verdict: Decision, allowed: boolean, decidedBy: DecidedBy, reason: string): Authorization => {
@@ -293,6 +338,7 @@ export class Enforcer {
           allowed, reason,
           ...(pending.seq !== undefined ? { askedIn: pending.seq } : {}),
           ...(opts.derivedFrom !== undefined ? { derivedFrom: opts.derivedFrom } : {}),
+          ...(opts.agent ? { agent: opts.agent } : {}),
           ...('address' in action && action.address ? { address: action.address } : {}),
           ...('program' in action && action.program ? { program: action.program } : {}),
         },
@@ -306,7 +352,7 @@ export class Enforcer {
     // The question itself is evidence: if the harness dies while the user thinks, the log shows what was pending.
     pending.seq = this.log.append({
       kind: 'decision', task: state.task.id, action: action.kind, target, verdict: 'ask', rule: decision.rule, decidedBy: 'policy',
-      ...(opts.script ? { script: opts.script } : {}), data: { allowed: false, pending: true, reason: decision.reason },
+      ...(opts.script ? { script: opts.script } : {}), data: { allowed: false, pending: true, reason: decision.reason, ...(opts.agent ? { agent: opts.agent } : {}) },
     }).seq;
     const request: ApprovalRequest = {
       id: randomUUID(),
@@ -314,6 +360,7 @@ export class Enforcer {
       action, target, decision,
       suggestions: suggestionsFor(this.policy, action, target),
       deadline: this.now() + this.policy.approval.timeoutSeconds * 1000,
+      ...(opts.agent ? { agent: opts.agent } : {}),
     };
     const asked = await askWithDeadline(this.prompter, request, state.kill.signal, this.now());
     switch (asked.kind) {

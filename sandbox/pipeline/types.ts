@@ -52,7 +52,12 @@ export interface ApprovalRequest {
   suggestions: { answer: ApprovalAnswerKind; target?: string | string[]; label: string }[];
   /** Epoch ms after which no answer means deny. */
   deadline: number;
+  /** When a real agent asks through its pre-tool hook: which agent, its session and tool-use ids (agent-chosen: escape before showing). */
+  agent?: AgentRef;
 }
+
+/** A real agent reached through its hook: its name, its session and the tool call's id. */
+export interface AgentRef { name: string; session: string; toolUseId?: string; tool?: string }
 
 export interface ApprovalAnswer {
   answer: ApprovalAnswerKind;

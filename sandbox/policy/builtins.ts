@@ -6,6 +6,18 @@ import { toPosix, type NormalisedPath } from './paths.js';
 import type { RuleRef } from './types.js';
 
 /**
+ * Agents' hook and settings files, in the workspace and the user's home: an agent that could edit them could unhook
+ * Airlock (or its own permission rules), so no agent may write them. The baseline policy's folder is the user's too.
+ */
+export const AGENT_HOOK_FILES = [
+  '.claude/settings.json', '.claude/settings.local.json', '.github/hooks/**', '.codex/**', '.gemini/settings.json', '.cursor/hooks.json',
+  '~/.claude/settings.json', '~/.claude/settings.local.json', '~/.copilot/hooks/**', '~/.copilot/config.json', '~/.codex/**',
+  '~/.gemini/settings.json', '~/.cursor/hooks.json', '~/.config/Code/User/settings.json', '~/.config/Code - Insiders/User/settings.json',
+  '~/.config/airlock/**',
+] as const;
+const AGENT_HOOK_ROOTS = ['.claude/settings.json', '.claude/settings.local.json', '.github/hooks', '.codex', '.gemini/settings.json', '.cursor/hooks.json'] as const;
+
+/**
  * Workspace paths an agent may never write, delete or create: changing them would change the policy, run code outside
  * the sandbox (git hooks, `core.hooksPath`/`core.fsmonitor` in .git/config, tasks and settings in .vscode) or hide tracks.
  * Every `.git` entry at any depth is protected, directories and `.git` *files* alike: a planted nested repository (or
@@ -14,10 +26,11 @@ import type { RuleRef } from './types.js';
 export const BUILTIN_WRITE_PROTECTED = [
   '.airlock/policy.json', '.airlock/**', '.git/hooks/**', '.git/config', '.vscode/**', '**/.git/hooks/**', '**/.git/config',
   '.git', '**/.git', '**/.git/**',
+  ...AGENT_HOOK_FILES,
 ] as const;
 
 /** Directories whose removal would remove a protected path (a recursive delete of `.git` removes its hooks). */
-const BUILTIN_PROTECTED_ROOTS = ['.airlock', '.git/hooks', '.git/config', '.vscode'] as const;
+const BUILTIN_PROTECTED_ROOTS = ['.airlock', '.git/hooks', '.git/config', '.vscode', ...AGENT_HOOK_ROOTS] as const;
 
 export interface BuiltinProtections {
   readonly writeDeny: GlobList;

@@ -9,6 +9,7 @@ import { normalisePath } from './paths.js';
 import { firstGlobRule } from './globs.js';
 import { actionHash, grantCovers } from './grants.js';
 import { firstNetRule, netListNamesAddress, type ParsedUrl } from './net.js';
+import { firstToolRule } from './tools.js';
 import type { RuleSet } from './ruleset.js';
 import { isUnmatchable, toSubject, type Subject } from './subject.js';
 import type { Task } from './task.js';
@@ -41,6 +42,8 @@ function reasonHead(action: Action, s: Subject): string {
     }
     case 'exec':
       return s.family === 'exec' ? `exec ${quoteArgv(action.argv)}` : `exec ${quoteTarget(action)}`;
+    case 'tool':
+      return `tool ${quoteString(action.tool)}`;
     default: {
       const p = action.path;
       const shown = POSIX && s.family === 'fs' && (p === s.path.rel || p === s.path.abs) ? p : describeTarget(action);
@@ -54,6 +57,7 @@ function denyIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule | 
     case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.deny : set.fsWrite.deny, s.path);
     case 'net': return firstNetRule(set.net.deny, s.url, 'deny', s.address);
     case 'exec': return firstExecRule(set.exec.deny, s, 'deny', caseInsensitive);
+    case 'tool': return firstToolRule(set.tools.deny, s.tool);
   }
 }
 
@@ -62,6 +66,7 @@ function allowIn(set: RuleSet, s: Subject, caseInsensitive: boolean): ListRule |
     case 'fs': return firstGlobRule(s.rule === 'read' ? set.fsRead.allow : set.fsWrite.allow, s.path);
     case 'net': return firstNetRule(set.net.allow, s.url, 'allow');
     case 'exec': return firstExecRule(set.exec.allow, s, 'allow', caseInsensitive);
+    case 'tool': return firstToolRule(set.tools.allow, s.tool);
   }
 }
 
@@ -84,23 +89,25 @@ function specialAddressDeny(policy: CompiledPolicy, head: string, url: ParsedUrl
  * command's working directory; the guard adds `paths`, the same candidates and the working directory resolved through
  * symlinks from the real directory the command runs in, and each of those is checked as well.
  */
-function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' }>): Decision | undefined {
+function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Extract<Action, { kind: 'exec' | 'tool' }>): Decision | undefined {
   const m = policy.matchers;
-  const base = action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
+  const base = action.kind === 'exec' && action.cwd ? path.resolve(policy.workspaceRoot, action.cwd) : policy.workspaceRoot;
   const check = (given: string, shown: string): Decision | undefined => {
     const p = normalisePath(policy.workspaceRoot, policy.homeDir, given, { caseInsensitive: m.caseInsensitive });
     const hit: Matched | undefined = firstGlobRule(m.builtin.writeDeny, p)
       ?? (p.rel !== '.' ? protectedRootRemoved(m.builtin, p, m.caseInsensitive, { ancestorsOfAbsolute: false }) : undefined);
     if (!hit) return undefined;
     return decision('deny', hit.ref, `${head} is denied: ${shown} names a path under ${hit.text}, `
-      + 'which no command may be given or run in; Airlock keeps its own files, git metadata and editor settings out of commands\' reach.', 'exec.protected-argument');
+      + 'which no command or tool may be given or run in; Airlock keeps its own files, git metadata and editor settings out of their reach.', `${action.kind}.protected-argument`);
   };
-  for (const { index, candidate } of argumentPathCandidates(action.argv)) {
+  // A tool's string arguments are read as a command's are: an MCP server runs outside the sandbox.
+  const argv = action.kind === 'exec' ? action.argv : ['', ...(action.args ?? [])];
+  for (const { index, candidate } of argumentPathCandidates(argv)) {
     const given = candidate === '~' || candidate.startsWith('~/') || path.isAbsolute(candidate) ? candidate : path.join(base, candidate);
-    const d = check(given, `its argument ${index} (${quoteString(action.argv[index] as string)})`);
+    const d = check(given, `its argument ${index} (${quoteString(argv[index] as string)})`);
     if (d) return d;
   }
-  for (const real of action.paths ?? []) {
+  for (const real of action.kind === 'exec' ? action.paths ?? [] : []) {
     const d = check(real, `the working directory or an argument, resolved through symlinks to ${quoteString(real)},`);
     if (d) return d;
   }
@@ -117,7 +124,7 @@ function builtinDeny(policy: CompiledPolicy, head: string, s: Subject, action: A
     return decision('deny', hit.ref, `${head} is denied by ${hit.text}, which no policy can open; `
       + 'Airlock protects its own files, git hooks and config, and editor settings.');
   }
-  if (s.family === 'exec') return action.kind === 'exec' ? protectedArgumentDeny(policy, head, action) : undefined;
+  if (s.family === 'exec' || s.family === 'tool') return action.kind === 'exec' || action.kind === 'tool' ? protectedArgumentDeny(policy, head, action) : undefined;
   const url = s.url;
   if (url.scheme !== 'http' && url.scheme !== 'https') {
     return decision('deny', { layer: 'builtin' }, `${head} is denied: only http and https URLs can be fetched, not ${url.scheme}.`, 'net.scheme');

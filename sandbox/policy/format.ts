@@ -7,6 +7,7 @@ export function describeTarget(action: Action): string {
   switch (action.kind) {
     case 'net.fetch': return redactUrl(action.url);
     case 'exec': return JSON.stringify(action.argv);
+    case 'tool': return action.tool;
     default: {
       const p = action.path;
       if (typeof p !== 'string' || p === '' || p.includes('\0')) return JSON.stringify(p ?? '');

@@ -6,6 +6,7 @@ import { argvPatternMatches, validateArgvPattern } from './exec.js';
 import { compileGlobList, escapeGlob, matchGlobList, type GlobList } from './globs.js';
 import { DEFAULT_PORTS, netPatternMatches, parseNetPattern, type NetPattern } from './net.js';
 import { toPosix } from './paths.js';
+import { compileToolList, escapeToolName, firstToolRule, type ToolList } from './tools.js';
 import { isUnmatchable, toSubject, type Subject } from './subject.js';
 import type { Action, ActionKind, Grant } from './types.js';
 
@@ -13,12 +14,13 @@ import type { Action, ActionKind, Grant } from './types.js';
 function normalisedTarget(policy: CompiledPolicy, action: Action, subject?: Subject): unknown {
   const s = subject ?? toSubject(policy, action);
   if (isUnmatchable(s)) {
-    return { unmatchable: action.kind === 'exec' ? action.argv : action.kind === 'net.fetch' ? action.url : action.path };
+    return { unmatchable: action.kind === 'exec' ? action.argv : action.kind === 'net.fetch' ? action.url : action.kind === 'tool' ? action.tool : action.path };
   }
   switch (s.family) {
     case 'fs': return toPosix(s.path.abs);
     case 'net': return s.url.href;
     case 'exec': return s.argv;
+    case 'tool': return s.tool;
   }
 }
 
@@ -31,9 +33,10 @@ type GrantMatcher =
   | { family: 'fs'; list: GlobList }
   | { family: 'net'; pattern: NetPattern }
   | { family: 'exec'; pattern: readonly string[] }
+  | { family: 'tool'; list: ToolList }
   | { family: 'none' };
 
-const familyOf = (kind: ActionKind): 'fs' | 'net' | 'exec' => (kind === 'net.fetch' ? 'net' : kind === 'exec' ? 'exec' : 'fs');
+const familyOf = (kind: ActionKind): 'fs' | 'net' | 'exec' | 'tool' => (kind === 'net.fetch' ? 'net' : kind === 'exec' ? 'exec' : kind === 'tool' ? 'tool' : 'fs');
 
 /** A task grant's target compiled once per policy; a malformed target covers nothing. */
 function grantMatcher(policy: CompiledPolicy, kind: ActionKind, target: string | readonly string[]): GrantMatcher {
@@ -49,6 +52,8 @@ function grantMatcher(policy: CompiledPolicy, kind: ActionKind, target: string |
       m = { family, list: compileGlobList([{ pattern: target, ref }], { homeDir: policy.homeDir, caseInsensitive: policy.matchers.caseInsensitive }) };
     } else if (family === 'net' && typeof target === 'string') {
       m = { family, pattern: parseNetPattern(target) };
+    } else if (family === 'tool' && typeof target === 'string') {
+      m = { family, list: compileToolList([{ pattern: target, ref }], policy.matchers.caseInsensitive) };
     } else if (family === 'exec' && Array.isArray(target)) {
       validateArgvPattern(target);
       m = { family, pattern: [...target] };
@@ -75,6 +80,7 @@ export function grantCovers(policy: CompiledPolicy, grant: Grant, action: Action
     case 'fs': return s.family === 'fs' && matchGlobList(m.list, s.path) !== undefined;
     case 'net': return s.family === 'net' && netPatternMatches(m.pattern, s.url, 'allow');
     case 'exec': return s.family === 'exec' && argvPatternMatches(m.pattern, s, 'allow', policy.matchers.caseInsensitive);
+    case 'tool': return s.family === 'tool' && firstToolRule(m.list, s.tool) !== undefined;
     case 'none': return false;
   }
 }
@@ -121,6 +127,10 @@ export function suggestGrantTargets(policy: CompiledPolicy, action: Action): str
       if (argv.length > 2) out.push([program, argv[1]!, '**']);
       if (argv.length > 1) out.push([program, '**']);
       return out;
+    }
+    case 'tool': {
+      const server = s.tool.slice(0, s.tool.indexOf('/'));
+      return [escapeToolName(s.tool), `${escapeToolName(server)}/*`];
     }
   }
 }

@@ -5,6 +5,7 @@ import type { JsonPath } from './locate.js';
 import { parseNetPattern } from './net.js';
 import type { NetPattern } from './net.js';
 import type { PolicyDoc, Scope } from './schema.js';
+import { validateToolPattern } from './tools.js';
 import { placeAt } from './validate.js';
 import type { DocPlace } from './validate.js';
 
@@ -129,6 +130,21 @@ function lintExecAllow(argv: readonly string[], path: JsonPath): Finding[] {
   return out;
 }
 
+/** A tool pattern is `server/tool`; an allow must name the server (`*\/*` or `*\/x` lets any server's tools in). */
+function lintTool(pattern: string, path: JsonPath, list: 'allow' | 'deny'): Finding[] {
+  try {
+    validateToolPattern(pattern);
+  } catch (e) {
+    return [{ code: 'policy.invalid-pattern', severity: 'error', path, message: (e as Error).message }];
+  }
+  const server = pattern.slice(0, pattern.indexOf('/'));
+  if (list === 'allow' && /^[*?]+$/.test(server)) {
+    return [{ code: 'policy.too-broad', severity: 'error', path,
+      message: `pattern "${pattern}" lets the agent call tools of any MCP server; name the server, e.g. "github/get_issue" or "github/*"` }];
+  }
+  return [];
+}
+
 /** Paths are normalised before matching, so a glob with a ".." segment never matches: a deny would protect nothing. */
 function lintGlobSyntax(glob: string, path: JsonPath): Finding[] {
   if (!glob.split('/').includes('..')) return [];
@@ -153,6 +169,9 @@ function lintScope(scope: Scope, base: JsonPath, secretsDenied: boolean): Findin
   });
   scope.exec?.allow?.forEach((argv, i) => out.push(...lintExecAllow(argv, at('exec', 'allow', i))));
   scope.exec?.deny?.forEach((argv, i) => out.push(...lintArgvSyntax(argv, at('exec', 'deny', i))));
+  for (const list of ['allow', 'deny'] as const) {
+    scope.tools?.[list]?.forEach((p, i) => out.push(...lintTool(p, at('tools', list, i), list)));
+  }
   return out;
 }
 

@@ -25,6 +25,7 @@ export interface PolicyTestResult {
 /** An example's target as an action: a path, a URL, or (for exec) a JSON argv array string. */
 export function actionOfTest(kind: PolicyTest['action'], target: string): { ok: true; action: Action } | { ok: false; message: string } {
   if (kind === 'net.fetch') return { ok: true, action: { kind, url: target } };
+  if (kind === 'tool') return { ok: true, action: { kind, tool: target } };
   if (kind === 'exec') {
     let argv: unknown;
     try {

@@ -4,6 +4,7 @@ import { compileGlobList, type GlobContext, type GlobList } from './globs.js';
 import { compileNetList, type NetList } from './net.js';
 import type { Scope } from './schema.js';
 import type { PolicySource } from './source.js';
+import { compileToolList, type ToolList } from './tools.js';
 import type { Layer, RuleRef } from './types.js';
 
 export interface AllowDeny<L> { readonly allow: L; readonly deny: L }
@@ -14,6 +15,7 @@ export interface RuleSet {
   readonly fsWrite: AllowDeny<GlobList>;
   readonly net: AllowDeny<NetList>;
   readonly exec: AllowDeny<ExecList>;
+  readonly tools: AllowDeny<ToolList>;
 }
 
 /** One source of rules: a policy document (or a task scope inside one) and where its rules sit in the file. */
@@ -72,11 +74,13 @@ export function compileRuleSet(layer: Layer, entries: readonly ScopeEntry[], ctx
   const nets = (list: ListName) => compileNetList(collect<string>(layer, entries, (s) => s.net, ['net'], list, (p) => p));
   const execs = (list: ListName) => compileExecList(
     collect<readonly string[]>(layer, entries, (s) => s.exec, ['exec'], list, (p) => JSON.stringify(p)), ctx.caseInsensitive);
+  const tools = (list: ListName) => compileToolList(collect<string>(layer, entries, (s) => s.tools, ['tools'], list, (p) => p), ctx.caseInsensitive);
   return {
     layer,
     fsRead: { allow: globs('read', 'allow'), deny: globs('read', 'deny') },
     fsWrite: { allow: globs('write', 'allow'), deny: globs('write', 'deny') },
     net: { allow: nets('allow'), deny: nets('deny') },
     exec: { allow: execs('allow'), deny: execs('deny') },
+    tools: { allow: tools('allow'), deny: tools('deny') },
   };
 }

@@ -45,10 +45,20 @@ export const PolicyExecSchema = ExecRulesSchema.extend({
   ),
 }).describe('Command rules: argv patterns, never shell strings; and whether commands run confined.');
 
+const ToolPattern = z.string().min(1).describe(
+  'A tool as "server/tool" (an MCP server\'s tool, e.g. "github/get_issue"); each part may be a glob: "github/*", "*/read_*".',
+);
+
+export const ToolRulesSchema = z.strictObject({
+  allow: z.array(ToolPattern).optional().describe('Tools (server/tool patterns) the agent may call.'),
+  deny: z.array(ToolPattern).optional().describe('Tools the agent may never call; deny always wins. Tools no rule allows are asked.'),
+}).describe('Tool rules: which MCP tools the agent may call, as server/tool patterns.');
+
 export const ScopeSchema = z.strictObject({
   fs: FsRulesSchema.optional(),
   net: NetRulesSchema.optional(),
   exec: ExecRulesSchema.optional(),
+  tools: ToolRulesSchema.optional(),
 }).describe('What a task may do. A task scope only narrows the policy: what the policy allows but the scope does not is asked.');
 
 export const TaskTemplateSchema = z.strictObject({
@@ -74,7 +84,7 @@ export const ApprovalSchema = z.strictObject({
 
 export const PolicyTestSchema = z.strictObject({
   action: z.enum(ACTION_KINDS).describe('The action kind to decide.'),
-  target: z.string().min(1).describe('The path, URL, or the command as a JSON argv array string (e.g. "[\\"npm\\",\\"test\\"]").'),
+  target: z.string().min(1).describe('The path, URL, tool ("server/tool"), or the command as a JSON argv array string (e.g. "[\\"npm\\",\\"test\\"]").'),
   task: z.string().optional().describe('Name of a task template to decide within.'),
   expect: z.enum(['allow', 'ask', 'deny']).describe('The verdict the policy must give.'),
 }).describe('An example decision, checked on every load and by `airlock policy test`.');
@@ -88,6 +98,10 @@ export const PolicySchema = z.strictObject({
   fs: FsRulesSchema.optional(),
   net: NetRulesSchema.optional(),
   exec: PolicyExecSchema.optional(),
+  tools: ToolRulesSchema.optional(),
+  hooks: z.strictObject({
+    task: z.string().min(1).optional().describe('The task template an agent session reached through `airlock hook` starts in, unless it joins the task the user started in the editor.'),
+  }).optional().describe('How agents reached through their pre-tool hooks (`airlock hook`) are run.'),
   tasks: z.record(z.string().min(1), TaskTemplateSchema).optional().describe('Named task templates a team shares.'),
   limits: LimitsSchema.optional(),
   approval: ApprovalSchema.optional(),

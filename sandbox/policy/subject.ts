@@ -3,13 +3,15 @@ import { AirlockError } from '../errors.js';
 import { parseIp, type IpAddress } from './addresses.js';
 import type { CompiledPolicy } from './compile.js';
 import { parseActionUrl, type ParsedUrl } from './net.js';
+import { isToolName } from './tools.js';
 import { normalisePath, type NormalisedPath, type PathOptions } from './paths.js';
 import { FS_RULE_OF, type Action, type FsActionKind } from './types.js';
 
 export type Subject =
   | { readonly family: 'fs'; readonly kind: FsActionKind; readonly rule: 'read' | 'write'; readonly path: NormalisedPath }
   | { readonly family: 'net'; readonly url: ParsedUrl; readonly address?: IpAddress }
-  | { readonly family: 'exec'; readonly argv: readonly string[]; readonly program?: string };
+  | { readonly family: 'exec'; readonly argv: readonly string[]; readonly program?: string }
+  | { readonly family: 'tool'; readonly tool: string };
 
 /**
  * Every subject is built here with the same fields in the same order (the unused ones undefined), so they share one
@@ -50,6 +52,13 @@ export function toSubject(policy: CompiledPolicy, action: Action): Subject | Unm
         return { code: 'exec.invalid', why: 'every argument must be a string without NUL characters' };
       }
       return subject('exec', undefined, undefined, undefined, undefined, undefined, action.argv, action.program);
+    }
+    case 'tool': {
+      if (typeof action.tool !== 'string' || !isToolName(action.tool)) {
+        return { code: 'tool.invalid', why: 'a tool is named "server/tool"' };
+      }
+      // Tools are rare next to file actions: their own shape does not slow the others' call sites.
+      return { family: 'tool', tool: action.tool };
     }
     default: {
       const kind = action.kind;

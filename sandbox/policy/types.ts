@@ -1,7 +1,7 @@
 // Core vocabulary of the policy engine: actions an agent asks for, and the decisions (with their reasons) Airlock makes.
 
 /** Every capability an agent can ask for. Listing and stat follow fs.read; delete and mkdir follow fs.write. */
-export const ACTION_KINDS = ['fs.read', 'fs.list', 'fs.stat', 'fs.write', 'fs.delete', 'fs.mkdir', 'net.fetch', 'exec'] as const;
+export const ACTION_KINDS = ['fs.read', 'fs.list', 'fs.stat', 'fs.write', 'fs.delete', 'fs.mkdir', 'net.fetch', 'exec', 'tool'] as const;
 export type ActionKind = (typeof ACTION_KINDS)[number];
 export type FsActionKind = Extract<ActionKind, `fs.${string}`>;
 
@@ -19,7 +19,9 @@ export type Action =
   /** `program`: the absolute path the guard resolved argv[0] to; patterns with a slash match it. */
   /** `cwd`: the working directory as the agent gave it (workspace-relative), against which path arguments resolve. */
   /** `paths`: absolute real paths (symlinks resolved by the guard) of the working directory and of every argument read as a path. */
-  | { kind: 'exec'; argv: readonly string[]; program?: string; cwd?: string; paths?: readonly string[] };
+  | { kind: 'exec'; argv: readonly string[]; program?: string; cwd?: string; paths?: readonly string[] }
+  /** A tool an agent calls by name (an MCP server's tool): `tool` is `server/tool`; `args` the string values it was given. */
+  | { kind: 'tool'; tool: string; args?: readonly string[] };
 
 export type Verdict = 'allow' | 'ask' | 'deny';
 

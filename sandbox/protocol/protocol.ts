@@ -82,9 +82,11 @@ export const InitializeParams = z.strictObject({
   logDir: z.string().optional(),
   /** Who answers approval prompts: the client (approval/request) or nobody (deny). */
   prompter: z.enum(['client', 'deny-all']).default('client'),
+  /** Serve the gateway (a socket agent hooks and the MCP server reach the editor through). Default: with prompter client. */
+  gateway: z.boolean().optional(),
 });
 /** `policy` is null when it failed to load: then no task can start (Airlock fails closed) until policy/load succeeds. */
-export interface InitializeResult { protocolVersion: number; session: string; logFile: string; policy: PolicyInfo | null; problems: AirlockProblem[] }
+export interface InitializeResult { protocolVersion: number; session: string; logFile: string; policy: PolicyInfo | null; problems: AirlockProblem[]; gateway?: string }
 /** client → harness: first message; exchanges protocol versions and opens the session. */
 export const initialize = new RequestType<z.input<typeof InitializeParams>, InitializeResult, void>('initialize');
 
@@ -215,3 +217,51 @@ export function describeInvalid(method: string, error: z.ZodError): string {
     .map((i) => `${i.path.length ? i.path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '') : '(root)'}: ${i.message}`)
     .join('; ');
 }
+
+// ── gateway: agent hooks and the MCP server → harness (a local socket `airlock host` serves) ────────────────────────
+// JSON-RPC 2.0 over a Unix socket in Airlock's state directory (one per workspace, folder 0700, socket 0600). The first
+// message must be gateway/hello with the per-session token from the 0600 file next to the socket; anything else closes
+// the connection.
+
+/** Largest gateway message the harness accepts, in bytes. */
+export const GATEWAY_MAX_MESSAGE_BYTES = 1024 * 1024;
+
+const Fs = z.enum(['fs.read', 'fs.list', 'fs.stat', 'fs.write', 'fs.delete', 'fs.mkdir']);
+export const PolicyActionSchema = z.union([
+  z.strictObject({ kind: Fs, path: Path }),
+  z.strictObject({ kind: z.literal('net.fetch'), url: z.string().min(1).max(8192), method: z.string().min(1).max(16).optional() }),
+  z.strictObject({ kind: z.literal('exec'), argv: z.array(z.string()).min(1).max(4096), cwd: z.string().optional() }),
+  z.strictObject({ kind: z.literal('tool'), tool: z.string().min(1).max(512), args: z.array(z.string()).max(64).optional() }),
+]);
+
+export const GatewayHelloParams = z.strictObject({ token: z.string().min(1).max(256), client: z.enum(['hook', 'mcp']), pid: z.number().int().optional() });
+export interface GatewayHelloResult { workspaceRoot: string; session: string }
+/** hook or MCP server → harness: first message; authenticates with the token. */
+export const gatewayHello = new RequestType<z.input<typeof GatewayHelloParams>, GatewayHelloResult, void>('gateway/hello');
+
+export const GatewayHookParams = z.strictObject({
+  agent: z.string().min(1).max(64),
+  session: z.string().min(1).max(512),
+  toolUseId: z.string().max(512).optional(),
+  tool: z.string().min(1).max(512),
+  cwd: z.string().min(1).max(4096),
+  event: z.enum(['pre', 'post']),
+  /** The whole call as one action (asked about when its parts cannot all be judged). */
+  whole: PolicyActionSchema,
+  /** Every part: an action and whether all its arguments are known. */
+  items: z.array(z.strictObject({ action: PolicyActionSchema, exact: z.boolean() })).max(256),
+  /** Why the call cannot be judged in full (each makes it asked). */
+  unresolved: z.array(z.string().max(2000)).max(64),
+  /** Set for the agent's own bookkeeping tools, which touch nothing. */
+  internal: z.string().max(500).optional(),
+  /** post only: the tool's outcome and a digest of its response. */
+  outcome: z.strictObject({ failed: z.boolean(), digest: z.string().max(100) }).optional(),
+});
+export type GatewayHookParams = z.input<typeof GatewayHookParams>;
+export interface GatewayHookResult { verdict: 'allow' | 'ask' | 'deny'; reason: string; stop?: string; task?: string; logSeq?: number }
+/** hook → harness: judge one agent tool call (pre) in the harness's Enforcer, asking the editor; or log its outcome (post). */
+export const gatewayHook = new RequestType<z.input<typeof GatewayHookParams>, GatewayHookResult, void>('gateway/hook');
+
+export const GatewayAskParams = z.strictObject({ request: z.custom<ApprovalRequest>((v) => typeof v === 'object' && v !== null && typeof (v as { id?: unknown }).id === 'string' && typeof (v as { deadline?: unknown }).deadline === 'number') });
+/** MCP server → harness: a bare approval question for the editor (the same approval/request UI); no answer means deny. */
+export const gatewayAsk = new RequestType<z.input<typeof GatewayAskParams>, ApprovalAnswer, void>('gateway/ask');

@@ -122,7 +122,7 @@ export async function replaySession(file: string, opts: ReplayOptions): Promise<
 }
 
 function targetOf(action: Action): string {
-  return action.kind === 'net.fetch' ? action.url : action.kind === 'exec' ? JSON.stringify(action.argv) : action.path;
+  return action.kind === 'net.fetch' ? action.url : action.kind === 'exec' ? JSON.stringify(action.argv) : action.kind === 'tool' ? action.tool : action.path;
 }
 
 /** The action a decision entry records: its kind and target, plus the address or program a guard resolved. */
@@ -142,6 +142,7 @@ function actionOfEntry(kind: string, target: string, data: Record<string, unknow
     if (!Array.isArray(argv) || !argv.every((a) => typeof a === 'string')) return undefined;
     return { kind: k, argv, ...(typeof data?.['program'] === 'string' ? { program: data['program'] } : {}) };
   }
+  if (k === 'tool') return { kind: k, tool: target };
   return { kind: k, path: target };
 }
 

@@ -34,7 +34,7 @@ describe('approval message', () => {
   });
 
   it('shows a command as a shell line and names an agent when the request carries one', () => {
-    const r = request({ action: { kind: 'exec', argv: ['rm', '-rf', 'a b'] }, target: '["rm","-rf","a b"]', agent: 'claude-code' });
+    const r = request({ action: { kind: 'exec', argv: ['rm', '-rf', 'a b'] }, target: '["rm","-rf","a b"]', agent: { name: 'claude-code', session: 's1' } });
     assert.equal(approvalLabel(r), "exec rm -rf 'a b'");
     assert.match(approvalMessage(r, 0).message, /^Airlock: claude-code \(task "fix tests"\) asks to exec rm -rf 'a b'/);
   });

@@ -37,7 +37,7 @@ const RUNS = { numRuns: 300 };
 describe('decide: properties', () => {
   it('a deny rule matching the action wins over any allow, task scope or grant', () => {
     fc.assert(fc.property(doc, fsAction, (d, a) => {
-      if (a.kind === 'exec' || a.kind === 'net.fetch') return;
+      if (a.kind === 'exec' || a.kind === 'net.fetch' || a.kind === 'tool') return;
       let norm;
       try { norm = normalisePath(ROOT, HOME, a.path, { caseInsensitive: false }); } catch { return; }
       // A deny naming exactly this path, in the rule list that governs the action.
@@ -64,7 +64,7 @@ describe('decide: properties', () => {
   it('no path outside the workspace is allowed by a workspace-relative rule', () => {
     const wsGlobs = fc.array(glob, { minLength: 1, maxLength: 5 });
     fc.assert(fc.property(wsGlobs, wsGlobs, fsAction, (readAllow, writeAllow, a) => {
-      if (a.kind === 'exec' || a.kind === 'net.fetch') return;
+      if (a.kind === 'exec' || a.kind === 'net.fetch' || a.kind === 'tool') return;
       let norm;
       try { norm = normalisePath(ROOT, HOME, a.path, { caseInsensitive: false }); } catch { return; }
       const policy = ws({ fs: { read: { allow: readAllow }, write: { allow: writeAllow } } });

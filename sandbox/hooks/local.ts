@@ -1,0 +1,170 @@
+// Without a running extension: the hook decides on its own against the workspace policy (and baseline, and the hooks
+// task), keeps the agent session's task in the state directory, and logs to a hash-chained log of that session.
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { loadPolicy, userBaselineFile } from '../policy/load.js';
+import type { CompiledPolicy } from '../policy/compile.js';
+import { decide } from '../policy/decide.js';
+import { describeTarget } from '../policy/format.js';
+import { startTask, type Task } from '../policy/task.js';
+import { ActionLog } from '../log/writer.js';
+import { airlockStateDir, defaultKeyDir, defaultLogDir } from '../log/paths.js';
+import { AirlockError } from '../errors.js';
+import type { HookAnswer, HookCall } from './agents.js';
+import { canAsk } from './agents.js';
+import { judgeCall } from './judge.js';
+import type { Mapped } from './mapping.js';
+import { agentTaskOptions } from './tasks.js';
+
+/** The workspace a hook's cwd belongs to: the nearest folder up with `.airlock/policy.json`, else with `.git`, else cwd. */
+export function findWorkspaceRoot(cwd: string): string {
+  const start = fs.realpathSync(cwd);
+  for (const marker of [path.join('.airlock', 'policy.json'), '.git']) {
+    for (let dir = start; ; dir = path.dirname(dir)) {
+      if (fs.existsSync(path.join(dir, marker))) return dir;
+      if (path.dirname(dir) === dir) break;
+    }
+  }
+  return start;
+}
+
+export function loadWorkspacePolicy(workspaceRoot: string): { policy: CompiledPolicy } | { problem: string } {
+  const baselineFile = userBaselineFile();
+  const result = loadPolicy({
+    workspaceRoot, ...(baselineFile ? { baselineFile } : {}),
+    protectedPaths: [airlockStateDir(), defaultKeyDir()],
+  });
+  if (result.ok) return { policy: result.policy };
+  const first = result.problems.filter((p) => p.severity !== 'warning').slice(0, 3).map((p) => {
+    const where = p.place?.file ? `${p.place.file}${p.place.line ? `:${p.place.line}:${p.place.col ?? 1}` : ''}${p.place.jsonPath ? ` ${p.place.jsonPath}` : ''}: ` : '';
+    return `${where}${p.message}`;
+  });
+  return { problem: `the workspace policy does not load (${first.join('; ')}); fix it, then try again` };
+}
+
+interface SessionState {
+  taskId: string;
+  started: number;
+  /** Decisions by tool-use id, for the post hook's outcome entry. */
+  decisions: Record<string, { seq: number; kind: string; target: string }>;
+}
+
+const safe = (s: string) => s.replace(/[^A-Za-z0-9._-]/g, '_').slice(0, 80) + (/[^A-Za-z0-9._-]/.test(s) || s.length > 80 ? `-${crypto.hash('sha256', s, 'hex').slice(0, 8)}` : '');
+
+function hookDir(workspaceRoot: string): string {
+  return path.join(defaultLogDir(workspaceRoot), 'hooks');
+}
+
+/** `airlock hooks kill`: every agent session of this workspace that started before now is denied and stopped. */
+export function killLocalSessions(workspaceRoot: string, now = Date.now()): string {
+  const dir = hookDir(workspaceRoot);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const file = path.join(dir, 'killed');
+  fs.writeFileSync(file, String(now), { mode: 0o600 });
+  return file;
+}
+
+function killedAt(workspaceRoot: string): number {
+  try {
+    return Number(fs.readFileSync(path.join(hookDir(workspaceRoot), 'killed'), 'utf8')) || 0;
+  } catch {
+    return 0;
+  }
+}
+
+/** Opens the session's log; another hook process of the same session may hold it for a moment (parallel tool calls). */
+async function openLog(file: string, session: string, policyHash: string, header: Record<string, unknown>): Promise<ActionLog> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return ActionLog.open({ file, session, policyHash, header, fsyncWindowMs: 0 });
+    } catch (err) {
+      if (!(err instanceof AirlockError && err.code === 'log.locked') || attempt >= 200) throw err;
+      await new Promise((r) => setTimeout(r, 10 + Math.random() * 20));
+    }
+  }
+}
+
+export async function decideLocally(call: HookCall, workspaceRoot: string, policy: CompiledPolicy, mapped: Mapped | undefined,
+  now = Date.now()): Promise<HookAnswer & { logFile: string }> {
+  const dir = hookDir(workspaceRoot);
+  const base = `${call.agent}-${safe(call.session)}`;
+  const stateFile = path.join(dir, `${base}.state.json`);
+  const logFile = path.join(dir, `${base}.jsonl`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const log = await openLog(logFile, `${call.agent}:${call.session}`, policy.hash, { workspaceRoot, client: `airlock hook ${call.agent}`, agent: call.agent, agentSession: call.session });
+  try {
+    let state: SessionState | undefined;
+    try {
+      state = JSON.parse(fs.readFileSync(stateFile, 'utf8')) as SessionState;
+    } catch {
+      state = undefined;
+    }
+    const agent = { name: call.agent, session: call.session, tool: call.tool, ...(call.toolUseId ? { toolUseId: call.toolUseId } : {}) };
+    const opts = agentTaskOptions(policy, `${call.agent} session ${call.session}`);
+    let task: Task;
+    if (!state) {
+      task = startTask(policy, { id: `task-${crypto.randomUUID().slice(0, 8)}`, now, ...opts });
+      state = { taskId: task.id, started: now, decisions: {} };
+      log.append({ kind: 'task.start', task: task.id, data: { intent: task.intent, template: task.template ?? null, scope: 'scope' in opts ? opts.scope : null, started: task.started, expires: task.expires, agent } });
+    } else {
+      task = startTask(policy, { id: state.taskId, now: state.started, ...opts });
+    }
+    const save = () => {
+      const tmp = `${stateFile}.${process.pid}`;
+      fs.writeFileSync(tmp, JSON.stringify(state), { mode: 0o600 });
+      fs.renameSync(tmp, stateFile);
+    };
+
+    // The kill switch (`airlock hooks kill`) or the end of the task: this call and every later one are denied, the agent stopped.
+    const killed = killedAt(workspaceRoot) >= state.started;
+    const expired = task.expires <= now;
+    if (killed || expired) {
+      const reason = killed ? `the Airlock kill switch stopped this ${call.agent} session (task ${task.id})` : `the Airlock task ${task.id} of this ${call.agent} session has ended (it expired)`;
+      if (call.event === 'pre') {
+        log.append({ kind: 'decision', task: task.id, action: mapped?.whole.kind ?? 'tool', target: mapped ? describeTarget(mapped.whole) : call.tool, verdict: 'deny', decidedBy: 'killswitch', rule: { layer: 'task' }, data: { allowed: false, reason, agent } });
+      }
+      return { verdict: 'deny', reason: `${reason}; start a new agent session to continue`, stop: reason, logFile };
+    }
+
+    if (call.event === 'post') {
+      const d = call.toolUseId ? state.decisions[call.toolUseId] : undefined;
+      const response = JSON.stringify(call.response ?? null) ?? 'null';
+      log.append({
+        kind: 'outcome', task: task.id, action: d?.kind ?? 'tool', target: d?.target ?? call.tool, ...(d ? { ref: d.seq } : {}),
+        outcome: call.failed ? 'error' : 'done', digests: { response: `sha256:${crypto.hash('sha256', response, 'hex')}` }, data: { agent },
+      });
+      if (d && call.toolUseId) { delete state.decisions[call.toolUseId]; save(); }
+      return { verdict: 'allow', reason: 'outcome logged', logFile };
+    }
+
+    const m = mapped!;
+    const verdict = judgeCall(m, (a) => decide(policy, task, [], a, now));
+    // Nobody here can answer an ask: the agent's own prompt asks the user, or, for agents that cannot ask, it is denied.
+    const asked = verdict.verdict === 'ask';
+    const final = asked && !canAsk(call.agent) ? 'deny' : verdict.verdict;
+    const deciding = verdict.deniedBy?.decision ?? verdict.parts[0]?.decision;
+    const seq = log.append({
+      kind: 'decision', task: task.id, action: m.whole.kind, target: describeTarget(m.whole), verdict: verdict.verdict,
+      rule: deciding?.rule ?? { layer: m.internal ? 'builtin' : 'default' }, decidedBy: 'policy',
+      data: {
+        allowed: final === 'allow', reason: verdict.reason, agent,
+        ...(asked ? { askedVia: canAsk(call.agent) ? 'the agent\'s own prompt (no Airlock editor running)' : 'nobody: this agent cannot ask, so Airlock denied it' } : {}),
+        parts: verdict.parts.map((p) => ({ action: p.action.kind, target: describeTarget(p.action), verdict: p.decision.verdict, exact: p.exact, rule: p.decision.rule })),
+        ...(m.unresolved.length ? { unresolved: m.unresolved } : {}),
+      },
+    }).seq;
+    if (call.toolUseId && final !== 'deny') {
+      state.decisions[call.toolUseId] = { seq, kind: m.whole.kind, target: describeTarget(m.whole) };
+      const keys = Object.keys(state.decisions);
+      if (keys.length > 512) delete state.decisions[keys[0]!];
+    }
+    save();
+    return { verdict: verdict.verdict, reason: verdict.reason, logFile };
+  } finally {
+    log.close();
+  }
+}
+
+export const HOME = os.homedir();
