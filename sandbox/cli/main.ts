@@ -5,6 +5,7 @@ import { registerPolicyCommands } from './policy.js';
 import { registerLogCommands } from './log.js';
 import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
+import { registerMetaCommands } from './meta.js';
 
 const program = new Command()
   .name('airlock')
@@ -19,5 +20,7 @@ registerPolicyCommands(program);
 registerLogCommands(program);
 registerRunCommands(program);
 registerHostCommand(program);
+// Last: the completion script lists every command registered above.
+registerMetaCommands(program);
 
 await program.parseAsync(process.argv);
