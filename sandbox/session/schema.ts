@@ -78,6 +78,8 @@ export const ApprovalRuleSchema = z.strictObject({
     + 'Commands: an argv pattern ("*" one argument, "**" the rest), as an array or a space-separated string.',
   ),
   answer: z.enum(['allow-once', 'allow-task', 'deny']).describe('allow-task grants the target pattern for the rest of the task.'),
+  times: z.number().int().positive().optional()
+    .describe('How many prompts this answer answers; after that it no longer matches (a later approval may). Default: every one.'),
 }).describe('How the scripted user answers a prompt that matches.');
 export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
 

@@ -28,7 +28,7 @@ describe('airlock run / replay', () => {
     good();
     const code = await runCommand(['good.json'], { verify: true }, io);
     assert.equal(code, 0, io.out + io.err);
-    assert.match(io.out, /✓ {2}1 fs\.read README\.md {2}allow → done \(policy\)/);
+    assert.match(io.out, /✓ {2}1 fs\.read README\.md {2}allow → done \(allowed by policy\) {2}← task scope/);
     assert.match(io.out, /log: \.airlock-run[/\\]logs[/\\]good-\d{8}T\d{6}-\w+\.jsonl/);
     assert.match(io.out, /log verified: \d+ entries, hash chain intact/);
     assert.equal(fs.readdirSync(path.join(fx.dir, '.airlock-run', 'logs')).filter((f) => f.endsWith('.jsonl')).length, 1);
@@ -46,7 +46,7 @@ describe('airlock run / replay', () => {
     assert.equal(await runCommand(['*.json'], { reporter: 'junit', out: 'reports/junit.xml', logDir: 'logs' }, io), 1);
     const xml = fs.readFileSync(path.join(fx.dir, 'reports', 'junit.xml'), 'utf8');
     assert.match(xml, /<testsuite name="failing"[^>]*failures="1"/);
-    assert.match(io.out, /✗ {2}1 fs\.write package\.json {2}deny → denied \(policy\)/);
+    assert.match(io.out, /✗ {2}1 fs\.write package\.json {2}deny → denied \(refused by policy\)/);
     assert.match(io.out, /report: reports[/\\]junit\.xml/);
   });
 

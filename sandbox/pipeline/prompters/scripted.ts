@@ -14,6 +14,8 @@ export interface ScriptedApproval {
   /** Paths: a policy glob (workspace-relative, `//abs`, `~/`). URLs: a policy net pattern. Commands: an argv pattern. */
   target: string | readonly string[];
   answer: 'allow-once' | 'allow-task' | 'deny';
+  /** How many prompts this rule answers; afterwards it no longer matches. Default: every one. */
+  times?: number;
 }
 
 /** A prompt as the scripted user saw it, and what became of it. */
@@ -86,7 +88,7 @@ export function compileApprovalTarget(approval: ScriptedApproval, opts: { homeDi
 /** The Prompter port for scripted sessions. A prompt no rule answers is refused (a rejection: the pipeline denies it). */
 export class ScriptedPrompter implements Prompter {
   readonly prompts: PromptRecord[] = [];
-  private readonly rules: { approval: ScriptedApproval; matches: Matcher }[];
+  private readonly rules: { approval: ScriptedApproval; matches: Matcher; used: number }[];
 
   constructor(opts: ScriptedPrompterOptions) {
     const ctx = {
@@ -94,11 +96,12 @@ export class ScriptedPrompter implements Prompter {
       caseInsensitive: opts.caseInsensitive ?? PLATFORM_CASE_INSENSITIVE,
       workspaceRoot: opts.workspaceRoot,
     };
-    this.rules = opts.approvals.map((approval) => ({ approval, matches: compileApprovalTarget(approval, ctx) }));
+    this.rules = opts.approvals.map((approval) => ({ approval, matches: compileApprovalTarget(approval, ctx), used: 0 }));
   }
 
   async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
-    const index = this.rules.findIndex((r) => r.approval.action === request.action.kind && r.matches(request.action));
+    const index = this.rules.findIndex((r) => (r.approval.times === undefined || r.used < r.approval.times)
+      && r.approval.action === request.action.kind && r.matches(request.action));
     const rule = this.rules[index];
     if (!rule) {
       this.prompts.push({ action: request.action.kind, target: request.target, answered: false });
@@ -107,6 +110,7 @@ export class ScriptedPrompter implements Prompter {
         message: `no scripted approval answers ${request.action.kind} ${request.target}; add one to the session's "approvals"`,
       });
     }
+    rule.used++;
     const { answer, target } = rule.approval;
     this.prompts.push({ action: request.action.kind, target: request.target, rule: index, answer, answered: true });
     if (answer === 'allow-task') {
