@@ -90,6 +90,11 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   }
   if (problems.length > 0) {
     for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
+    // CI still gets a report it can show: one session that could not start, with every problem in its error.
+    if (reporter !== 'pretty' || opts.out !== undefined) {
+      const bad: SessionReport = { name: 'airlock run', file: args.join(' '), ok: false, steps: [], problems, durationMs: 0 };
+      writeReport(reporter, [bad], opts, io);
+    }
     return 2;
   }
 
@@ -109,6 +114,12 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   }
   pretty.summary(reports);
 
+  writeReport(reporter, reports, opts, io);
+  return exitCodeOf(reports);
+}
+
+/** The machine-readable report: to --out (json when the reporter is pretty), else json/junit on stdout. */
+function writeReport(reporter: ReporterName, reports: SessionReport[], opts: RunCommandOptions, io: CliIO): void {
   const text = reporter === 'json' ? formatJsonReport(reports) : reporter === 'junit' ? formatJunitReport(reports) : undefined;
   if (opts.out !== undefined) {
     const out = path.resolve(io.cwd, opts.out);
@@ -119,7 +130,6 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   } else if (text !== undefined) {
     io.stdout(text);
   }
-  return exitCodeOf(reports);
 }
 
 export interface ReplayCommandOptions { policy: string; json?: boolean; workspace?: string }

@@ -65,6 +65,22 @@ describe('airlock run / replay', () => {
     assert.match(io.err, /unknown reporter "tap"/);
   });
 
+  it('with --reporter junit --out, bad input still writes a JUnit file with one error case (exit 2)', async () => {
+    fx.write('broken.json', '{ "name": "b", "workspace": "./nope", "steps": [] }');
+    assert.equal(await runCommand(['broken.json', 'missing.json'], { reporter: 'junit', out: 'junit.xml' }, io), 2);
+    const xml = fs.readFileSync(path.join(fx.dir, 'junit.xml'), 'utf8');
+    assert.equal(xml.match(/<testcase /g)?.length, 1, xml);
+    assert.equal(xml.match(/<error /g)?.length, 1, xml);
+    assert.match(xml, /<testsuites name="airlock run" tests="1" failures="0" errors="1">/);
+    assert.match(xml, /broken\.json:1:\d+ steps: needs at least 1 entry/);
+    assert.match(xml, /missing\.json: cannot read the session file/);
+    io.out = '';
+    assert.equal(await runCommand(['missing.json'], { reporter: 'json' }, io), 2);
+    const doc = JSON.parse(io.out) as { ok: boolean; sessions: { problems: unknown[] }[] };
+    assert.equal(doc.ok, false);
+    assert.equal(doc.sessions[0]?.problems.length, 1);
+  });
+
   it('replay prints the changed decisions and a summary, or JSON', async () => {
     const file = fx.session('r', { steps: [{ action: 'fs.write', path: 'src/a.ts', content: 'x' }, { action: 'fs.read', path: 'README.md' }] });
     fx.write('changed.json', JSON.stringify({ ...BASE_POLICY, fs: { ...BASE_POLICY.fs, write: { deny: ['src/**'] } } }));
