@@ -39,7 +39,6 @@ describe('adversarial: a hostile agent string cannot forge a report line', () =>
     assert.equal(code, 1, io.out + io.err);
 
     // Nothing but printable text and newlines: no ESC, CR, bidi overrides, C1 controls or line separators.
-    // eslint-disable-next-line no-control-regex
     assert.doesNotMatch(io.out, /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u2028\u2029\u202a-\u202e\u2066-\u2069]/);
     const stepLines = io.out.split('\n').filter((l) => /^ {2}[✓✗] +\d+ /.test(l));
     assert.equal(stepLines.length, steps.length, io.out);
