@@ -92,6 +92,29 @@ describe('airlock run / replay', () => {
     assert.deepEqual([doc.total, doc.changes, doc.decisions[0]?.before, doc.decisions[0]?.after], [2, 1, 'allow', 'deny']);
   });
 
+  it('replay --fail-on-change exits 1 when a decision changes; a changed policy whose tests fail still replays, with a warning', async () => {
+    const file = fx.session('r2', { steps: [
+      { action: 'fs.write', path: 'src/a.ts', content: 'x' },
+      { action: 'script', code: 'return 1;' }, { action: 'script', code: 'return 2;' }, { action: 'script', code: 'return 3;' },
+    ] });
+    fx.write('same.json', JSON.stringify(BASE_POLICY));
+    assert.equal(await replayCommand(path.basename(file), { policy: 'same.json', failOnChange: true }, io), 0, io.err);
+    // One summary line for every skipped script.
+    assert.equal(io.out.split('\n').filter((l) => l.startsWith('skipped')).length, 1, io.out);
+    assert.match(io.out, /^skipped 3 \(script; steps 2, 3, 4\): scripts are replayed only by their capability calls/m);
+
+    io.out = '';
+    fx.write('changed.json', JSON.stringify({
+      ...BASE_POLICY, fs: { ...BASE_POLICY.fs, write: { deny: ['src/**'] } },
+      tests: [{ action: 'fs.write', target: 'src/a.ts', expect: 'allow' }],
+    }));
+    assert.equal(await replayCommand('r2.json', { policy: 'changed.json', failOnChange: true }, io), 1);
+    assert.match(io.out, /^fs\.write src\/a\.ts: allow → deny/m);
+    assert.match(io.err, /^warning: the changed policy's own tests fail \(1\); the harness will not load it until they pass/m);
+    assert.match(io.err, /changed\.json:\d+:\d+ tests\[0\]: expected allow, got deny/);
+    assert.match(io.err, /--fail-on-change: 1 decision would change under changed\.json/);
+  });
+
   it('runs the bundled examples in a child process: every expectation holds and every log verifies (exit 0)', async function () {
     this.timeout(120000);
     const logDir = path.join(fx.dir, 'example-logs');
