@@ -189,6 +189,17 @@ function asProblem(e: unknown, code: string): AirlockProblem {
 
 const isError = (p: AirlockProblem) => p.severity !== 'warning';
 
+/** Each problem once: a file extended by several layers (a preset under both the baseline and the workspace) is linted in each. */
+function uniqueProblems(problems: readonly AirlockProblem[]): AirlockProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify([p.code, p.message, p.place?.file, p.place?.line, p.place?.col, p.place?.jsonPath]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
+
 /**
  * The user's or organisation's baseline policy, which every workspace policy only narrows: `$AIRLOCK_BASELINE_POLICY`
  * (a file or a preset) when set, else `$XDG_CONFIG_HOME/airlock/policy.json` (`~/.config/airlock/policy.json`) when it
@@ -255,8 +266,8 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
   }
   layers.push(loadLayer('workspace', workspaceRef, ctx));
 
-  warnings.push(...ctx.problems.filter((p) => !isError(p)));
-  const errors = ctx.problems.filter(isError);
+  warnings.push(...uniqueProblems(ctx.problems.filter((p) => !isError(p))));
+  const errors = uniqueProblems(ctx.problems.filter(isError));
   if (errors.length > 0) return { ok: false, problems: [...errors, ...warnings] };
 
   const resolved: ResolvedPolicy = { workspaceRoot, homeDir: opts.homeDir ?? os.homedir(), layers, hash: policyHash(layers) };

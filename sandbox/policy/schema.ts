@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { ACTION_KINDS } from './types.js';
 
+/** Lint warnings a policy may acknowledge with `"lint": { "accept": [...] }` (lint.ts emits them). */
+export const LINT_WARNING_IDS = ['net.plain-http', 'fs.broad-read', 'exec.broad-interpreter', 'fs.leading-slash'] as const;
+
 const Glob = z.string().min(1).describe(
   'A micromatch glob. Workspace-relative by default ("src/**"); absolute paths are written "//abs/path/**" and home paths "~/x/**".',
 );
@@ -83,6 +86,10 @@ export const PolicySchema = z.strictObject({
   limits: LimitsSchema.optional(),
   approval: ApprovalSchema.optional(),
   tests: z.array(PolicyTestSchema).optional().describe('Example decisions this policy must give.'),
+  lint: z.strictObject({
+    accept: z.array(z.enum(LINT_WARNING_IDS)).optional()
+      .describe('Lint warnings this file\'s authors reviewed and accept, e.g. ["net.plain-http"]; they are no longer printed. Errors cannot be accepted.'),
+  }).optional().describe('Lint settings of this file.'),
 }).describe('An Airlock policy: what AI agents may do in this workspace.');
 
 export type PolicyDoc = z.infer<typeof PolicySchema>;
