@@ -68,7 +68,8 @@ export const ApprovalSchema = z.strictObject({
 
 export const PolicyTestSchema = z.strictObject({
   action: z.enum(ACTION_KINDS).describe('The action kind to decide.'),
-  target: z.string().min(1).describe('The path, URL, or the command as a JSON argv array string (e.g. "[\\"npm\\",\\"test\\"]").'),
+  target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe('The path or URL; for exec, the command as an argv array (e.g. ["npm", "test"]).'),
   task: z.string().optional().describe('Name of a task template to decide within.'),
   expect: z.enum(['allow', 'ask', 'deny']).describe('The verdict the policy must give.'),
 }).describe('An example decision, checked on every load and by `airlock policy test`.');

@@ -138,6 +138,18 @@ describe('airlock policy (CLI)', function () {
       assert.match(unknown.stderr, /--task "nope" is neither a task template of the policy nor a file; the policy defines "docs"/);
     });
 
+    it('explain exec takes the command as words; a JSON array or one quoted string is refused with the fix', async () => {
+      const words = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', 'npm', 'test');
+      assert.equal(words.code, 0, words.stderr);
+      assert.match(words.stdout, /^ask {3}exec {2}\["npm","test"\]/m);
+      const json = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', '["npm","test"]');
+      assert.equal(json.code, 2);
+      assert.match(json.stderr, /the command is given as words on the command line, not as JSON: airlock policy explain exec npm test$/m);
+      const quoted = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', 'npm test');
+      assert.equal(quoted.code, 2);
+      assert.match(quoted.stderr, /"npm test" is one argument with spaces; if it is the command and its arguments, leave the quotes off: airlock policy explain exec npm test$/m);
+    });
+
     it('exits 2 on bad input and on a policy that does not load, saying Airlock fails closed', async () => {
       const badAction = await airlock('policy', 'explain', 'fs.wirte', 'a.txt');
       assert.equal(badAction.code, 2);

@@ -230,9 +230,10 @@ describe('loadPolicy', () => {
       assert.equal(p, '.airlock/policy.json:1:26 tests[0]: unknown task "nope"; this policy defines no tasks');
     });
 
-    it('requires an exec target to be a JSON argv array', () => {
+    it('takes an exec target as an argv array and refuses an ambiguous string with the fix', () => {
       const [p] = problemsOf(loadText('{"version": 1, "tests": [{"action": "exec", "target": "npm test", "expect": "ask"}]}'));
-      assert.match(p ?? '', /tests\[0\]: an exec target is the command as a JSON argv array string, e\.g\. "\[\\"npm\\",\\"test\\"\]", not "npm test"$/);
+      assert.match(p ?? '', /tests\[0\]: an exec target "npm test" is ambiguous \(one argument with spaces, or several\?\); write it as an array: \["npm", "test"\]$/);
+      loaded(loadText('{"version": 1, "tests": [{"action": "exec", "target": ["npm", "test"], "expect": "ask"}]}'));
     });
   });
 

@@ -1,6 +1,7 @@
 // The scripted user of `airlock run`: answers prompts from a session's approval list and records every prompt it saw.
 import os from 'node:os';
 import { AirlockError } from '../../errors.js';
+import { argvFromJson } from '../../policy/commandSyntax.js';
 import { argvPatternMatches, validateArgvPattern } from '../../policy/exec.js';
 import { compileGlob } from '../../policy/globs.js';
 import { netPatternMatches, parseActionUrl, parseNetPattern } from '../../policy/net.js';
@@ -37,9 +38,11 @@ export interface ScriptedPrompterOptions {
 
 type Matcher = (action: Action) => boolean;
 
-/** An approval's target as an argv pattern: arrays as they are, strings split on spaces (`"npm test **"`). */
+/** An approval's target as an argv pattern, in the one command syntax (an array; see policy/commandSyntax.ts). */
 export function argvPatternOf(target: string | readonly string[]): string[] {
-  return typeof target === 'string' ? target.trim().split(/\s+/) : [...target];
+  const parsed = argvFromJson(target, 'an exec approval target');
+  if (!parsed.ok) throw new AirlockError({ code: 'session.bad-pattern', message: parsed.message });
+  return parsed.argv;
 }
 
 /** Compiles one approval's target for its action kind; throws an AirlockError (`session.bad-pattern`) if it is invalid. */
@@ -47,6 +50,7 @@ export function compileApprovalTarget(approval: ScriptedApproval, opts: { homeDi
   const { action, target } = approval;
   const bad = (why: string) => new AirlockError({ code: 'session.bad-pattern', message: `the approval target ${JSON.stringify(target)} is not valid for ${action}: ${why}` });
   if (action === 'exec') {
+    // The command syntax's own message already names the target and the fix.
     const pattern = argvPatternOf(target);
     try {
       validateArgvPattern(pattern);
