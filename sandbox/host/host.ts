@@ -54,12 +54,13 @@ export function serveHost(opts: HostOptions): Promise<number> {
     let cleaned: Promise<void> | null = null;
     let shutDown = false;
     /** Ends every task (denying whatever is pending) and closes the log; runs once. */
-    const cleanUp = (reason: string): Promise<void> => {
+    /** A requested shutdown ends tasks ("ended"); a lost transport or a fatal error pulls the kill switch ("killed"). */
+    const cleanUp = (reason: string, how: 'end' | 'kill' = 'kill'): Promise<void> => {
       cleaned ??= (async () => {
         if (!session) return;
         session.unfollow?.();
-        await session.enforcer?.kill('all', reason);
-        await session.enforcer?.close();
+        if (how === 'kill') await session.enforcer?.kill('all', reason);
+        await session.enforcer?.close(reason);
         session.log.close();
       })();
       return cleaned;
@@ -217,7 +218,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
     });
     handle(P.shutdown, null, async () => {
       const logFile = session ? session.log.file : null;
-      await cleanUp('shutdown');
+      await cleanUp('shutdown', 'end');
       shutDown = true;
       return { logFile };
     });
