@@ -53,7 +53,7 @@ describe('npm pack → npm i -D ./airlock-*.tgz → npx airlock (slow)', functio
     const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[])[0];
     assert.ok(info, packed.stdout);
     const files = info.files.map((f) => f.path);
-    for (const f of ['bin/airlock.js', 'dist/cli.js', 'policies/default.json', 'policies/policy.schema.json', 'package.json']) {
+    for (const f of ['bin/airlock.js', 'dist/cli.js', 'policies/default.json', 'policies/policy.schema.json', 'policies/session.schema.json', 'PROTOCOL.md', 'package.json']) {
       assert.ok(files.includes(f), `the tarball holds ${f}: ${files.join(', ')}`);
     }
     assert.ok(!files.some((f) => f.startsWith('sandbox/') || f.startsWith('test/') || f.startsWith('src/')), 'sources and tests stay out');

@@ -1,0 +1,8 @@
+// Writes PROTOCOL.md from sandbox/protocol/protocol.ts (`npm run protocol`); a test fails when the committed file is stale.
+import fs from 'node:fs';
+import path from 'node:path';
+import { protocolMarkdown, repoRoot } from './protocolDoc.js';
+
+const target = path.join(repoRoot, 'PROTOCOL.md');
+fs.writeFileSync(target, protocolMarkdown());
+console.log(`wrote ${path.relative(process.cwd(), target) || target}`);
