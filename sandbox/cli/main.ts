@@ -6,6 +6,7 @@ import { registerLogCommands } from './log.js';
 import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
 import { registerMetaCommands } from './meta.js';
+import { registerLogsCommands } from './logs.js';
 
 const program = new Command()
   .name('airlock')
@@ -20,6 +21,7 @@ registerPolicyCommands(program);
 registerLogCommands(program);
 registerRunCommands(program);
 registerHostCommand(program);
+registerLogsCommands(program);
 // Last: the completion script lists every command registered above.
 registerMetaCommands(program);
 
