@@ -40,6 +40,21 @@ describe('session format', () => {
       ['an exec approval target "npm test **" is ambiguous (one argument with spaces, or several?); write it as an array: ["npm", "test", "**"]']);
   });
 
+  it('reports every independent problem at once, sorted by position: empty steps do not hide a missing workspace', () => {
+    const out = messages([
+      '{',
+      '  "name": "n",',
+      '  "workspace": "./nope",',
+      '  "policy": "./missing-policy.json",',
+      '  "approvals": [{ "action": "exec", "target": "npm test", "answer": "deny" }],',
+      '  "steps": []',
+      '}',
+    ].join('\n')).map((m) => m.replace(`${path.join(fx.dir, 's.json')}:`, ''));
+    assert.deepEqual(out.map((m) => m.split(': ')[0]), ['1:1', '3:16 workspace', '4:13 policy', '5:47 approvals[0].target', '6:12 steps'], out.join('\n'));
+    assert.match(out[0] ?? '', /the session needs a task/);
+    assert.match(out[4] ?? '', /needs at least 1 entry/);
+  });
+
   it('names unknown fields at their line and column, with the nearest known field', () => {
     const out = messages('{\n  "name": "n", "workspace": "./ws", "task": { "template": "work" },\n  "steps": [\n    { "action": "fs.read", "pth": "a" }\n  ]\n}');
     assert.ok(out.some((m) => m.startsWith(`${path.join(fx.dir, 's.json')}:4:28 steps[0].pth: unknown field "pth"; did you mean "path"?`)), out.join('\n'));
