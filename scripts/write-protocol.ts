@@ -5,4 +5,5 @@ import { protocolMarkdown, repoRoot } from './protocolDoc.js';
 
 const target = path.join(repoRoot, 'PROTOCOL.md');
 fs.writeFileSync(target, protocolMarkdown());
-console.log(`wrote ${path.relative(process.cwd(), target) || target}`);
+// stderr: `npm pack --json` (which runs this as prepack) keeps stdout for its JSON.
+console.error(`wrote ${path.relative(process.cwd(), target) || target}`);

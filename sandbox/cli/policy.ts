@@ -36,12 +36,22 @@ function reportLoadFailure(problems: readonly AirlockProblem[]): number {
   return EXIT_BAD_INPUT;
 }
 
+const printedWarnings = new Set<string>();
+
 /** Loads with the user's baseline under the workspace policy: `--baseline`, else userBaselineFile(); `none` for none. */
 function load(opts: LoadOptions & { baseline?: string | undefined }): LoadResult {
   const { baseline, ...rest } = opts;
   const baselineFile = baseline === 'none' ? undefined : baseline ?? userBaselineFile();
   const result = loadPolicy({ ...rest, ...(baselineFile !== undefined ? { baselineFile } : {}) });
-  if (result.ok) for (const w of result.warnings) err(formatProblem(w));
+  if (result.ok) {
+    for (const w of result.warnings) {
+      // Once per run: checking several files that share a baseline or an extended file warns about it once.
+      const text = formatProblem(w);
+      if (printedWarnings.has(text)) continue;
+      printedWarnings.add(text);
+      err(text);
+    }
+  }
   return result;
 }
 

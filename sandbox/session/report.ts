@@ -38,7 +38,8 @@ export interface StepReport {
 export interface FinalDecision { decision: 'allowed' | 'refused'; by: string; unanswered: boolean }
 
 export function finalDecisionOf(step: Pick<StepReport, 'outcome' | 'decidedBy' | 'prompts' | 'verdict'>): FinalDecision | undefined {
-  if (step.decidedBy === undefined) return undefined;
+  // A kill step decides nothing: it has no verdict and no final decision.
+  if (step.decidedBy === undefined || step.verdict === undefined) return undefined;
   const unanswered = step.prompts.some((p) => !p.answered);
   const decision = step.outcome === 'denied' ? 'refused' : 'allowed';
   const answered = step.prompts.find((p) => p.answered && p.answer !== undefined);

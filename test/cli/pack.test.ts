@@ -49,7 +49,15 @@ describe('npm pack → npm i -D ./airlock-*.tgz → npx airlock (slow)', functio
 
   it('installs from the tarball into a fresh project and runs --version, policy check and a session there', async () => {
     const env = envWithNode24(dir);
-    const packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repoRoot, env, maxBuffer: 64 * 1024 * 1024 });
+    // prepack regenerates PROTOCOL.md; put the committed text back, so this test never hides a stale file from its own test.
+    const protocolFile = path.join(repoRoot, 'PROTOCOL.md');
+    const committedProtocol = fs.readFileSync(protocolFile);
+    let packed: { stdout: string };
+    try {
+      packed = await run('npm', ['pack', '--json', '--pack-destination', dir], { cwd: repoRoot, env, maxBuffer: 64 * 1024 * 1024 });
+    } finally {
+      fs.writeFileSync(protocolFile, committedProtocol);
+    }
     const info = (JSON.parse(packed.stdout) as { filename: string; files: { path: string }[] }[])[0];
     assert.ok(info, packed.stdout);
     const files = info.files.map((f) => f.path);

@@ -53,6 +53,15 @@ describe('airlock policy (CLI)', function () {
       assert.equal(lines(r.stderr).at(-1), FAIL_CLOSED);
     });
 
+    it('prints a warning once per run, even when several checked files extend the file that causes it', async () => {
+      ws.write('shared.json', '{"version": 1, "net": {"allow": ["http://example.com/**"]}}');
+      ws.write('a.json', '{"version": 1, "extends": ["./shared.json"]}');
+      ws.write('b.json', '{"version": 1, "extends": ["./shared.json"]}');
+      const r = await airlock('policy', 'check', at('a.json'), at('b.json'));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr.match(/warning: pattern "http:\/\/example\.com\/\*\*" allows plain http/g)?.length, 1, r.stderr);
+    });
+
     it('uses airlock:default, with a warning, when the workspace has no policy; a missing explicit file is an error', async () => {
       const none = await airlock('policy', 'check');
       assert.equal(none.code, 0);
