@@ -57,8 +57,23 @@ export function describeStep(step: StepReport): string {
   const verdict = step.verdict ? `${step.verdict} → ` : '';
   const final = finalDecisionOf(step);
   const by = final ? ` (${final.unanswered && final.by === 'unanswered prompt' ? 'unanswered prompt: refused' : `${final.decision} by ${final.by}`})` : '';
-  const rule = step.rule ? `  ← ${displaySafe(describeRule(step.rule))}` : '';
+  const rule = ruleText(step);
   return `${label}  ${verdict}${step.outcome}${by}${rule}`;
+}
+
+/**
+ * The deciding rule: its place and pattern, or — where no pattern decided (the default, a built-in check such as SSRF,
+ * the task scope as a whole) — the decision's reason, as `airlock policy explain` shows it. A script step has none of
+ * its own: each of its capability calls is decided, and logged, on its own.
+ */
+function ruleText(step: StepReport): string {
+  if (!step.rule || step.action === 'script') return '';
+  const r = step.rule;
+  // Once someone was asked, the step's reason is about the answer; the rule line names the rule that made it ask.
+  const byReason = step.decidedBy === 'policy' && step.prompts.length === 0
+    && (r.layer === 'default' || ((r.layer === 'task' || r.layer === 'builtin') && r.pattern === undefined));
+  const text = byReason && step.reason ? step.reason : describeRule(r);
+  return `  ← ${displaySafe(text)}`;
 }
 
 const ms = (n: number) => `${n} ms`;
