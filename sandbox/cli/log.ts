@@ -1,4 +1,6 @@
 // `airlock verify <log>` and `airlock log <file>`: check a log's chain and signatures, and read (or follow) its entries.
+import fs from 'node:fs';
+import path from 'node:path';
 import type { Command } from 'commander';
 import { AirlockError, formatProblem } from '../errors.js';
 import type { LogEntry } from '../log/entry.js';
@@ -19,10 +21,10 @@ function fail(e: unknown): number {
   return EXIT_BAD_INPUT;
 }
 
-function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string }): number {
+function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; key?: string[] }): number {
   let report;
   try {
-    report = verifyLog(file, opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {});
+    report = verifyLog(file, { ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}), ...(opts.key?.length ? { keyFiles: opts.key } : {}) });
   } catch (e) {
     return fail(e);
   }
@@ -62,6 +64,13 @@ async function logCommand(file: string, opts: { follow?: boolean; task?: string;
       for await (const e of readLog(file, filter)) print(e);
       return EXIT_OK;
     }
+    if (!fs.existsSync(file)) {
+      // A log about to be created is worth waiting for; one in a folder that does not exist is a wrong path.
+      if (!fs.existsSync(path.dirname(path.resolve(file)))) {
+        return fail(new AirlockError({ code: 'log.unreadable', message: `No log at ${file}, and its folder does not exist either; check the path.`, place: { file } }));
+      }
+      err(`airlock log: ${file} does not exist yet; waiting for it to be created (Ctrl-C to stop).`);
+    }
     const stop = new AbortController();
     const onSignal = () => stop.abort();
     process.once('SIGINT', onSignal);
@@ -86,7 +95,8 @@ export function registerLogCommands(program: Command): void {
     .argument('<log>', 'the log file (.jsonl)')
     .option('--json', 'print the full report as JSON')
     .option('--key-dir <dir>', 'trusted checkpoint keys (default: the state directory\'s airlock/keys)')
-    .action((file: string, opts: { json?: boolean; keyDir?: string }) => {
+    .option('--key <file>', 'trust exactly this public key (PEM from `airlock keys export`); repeatable', (v: string, prev: string[] = []) => [...prev, v])
+    .action((file: string, opts: { json?: boolean; keyDir?: string; key?: string[] }) => {
       process.exitCode = verifyCommand(file, opts);
     });
   program

@@ -7,6 +7,8 @@ import { registerHostCommand } from './host.js';
 import { registerRunCommands } from './run.js';
 import { registerMcpCommand } from './mcp.js';
 import { registerHooksCommands } from './hooks.js';
+import { registerMetaCommands } from './meta.js';
+import { registerLogsCommands } from './logs.js';
 
 const program = new Command()
   .name('airlock')
@@ -23,5 +25,8 @@ registerRunCommands(program);
 registerHostCommand(program);
 registerMcpCommand(program);
 registerHooksCommands(program);
+registerLogsCommands(program);
+// Last: the completion script lists every command registered above.
+registerMetaCommands(program);
 
 await program.parseAsync(process.argv);

@@ -17,6 +17,7 @@ import type { Task } from '../policy/task.js';
 import { ACTION_KINDS } from '../policy/types.js';
 import type { Action, ActionKind } from '../policy/types.js';
 import { closest } from '../policy/validate.js';
+import { argvFromWords } from '../policy/commandSyntax.js';
 
 /** Exit codes: 0 fine, 1 a policy example failed, 2 bad input or a policy that does not load. */
 const EXIT_OK = 0;
@@ -35,12 +36,22 @@ function reportLoadFailure(problems: readonly AirlockProblem[]): number {
   return EXIT_BAD_INPUT;
 }
 
+const printedWarnings = new Set<string>();
+
 /** Loads with the user's baseline under the workspace policy: `--baseline`, else userBaselineFile(); `none` for none. */
 function load(opts: LoadOptions & { baseline?: string | undefined }): LoadResult {
   const { baseline, ...rest } = opts;
   const baselineFile = baseline === 'none' ? undefined : baseline ?? userBaselineFile();
   const result = loadPolicy({ ...rest, ...(baselineFile !== undefined ? { baselineFile } : {}) });
-  if (result.ok) for (const w of result.warnings) err(formatProblem(w));
+  if (result.ok) {
+    for (const w of result.warnings) {
+      // Once per run: checking several files that share a baseline or an extended file warns about it once.
+      const text = formatProblem(w);
+      if (printedWarnings.has(text)) continue;
+      printedWarnings.add(text);
+      err(text);
+    }
+  }
   return result;
 }
 
@@ -67,7 +78,10 @@ function parseAction(kindText: string, target: string[]): { ok: true; action: Ac
     return { ok: false, message: `unknown action "${kindText}"; ${guess ? `did you mean "${guess}"? ` : ''}actions: ${ACTION_KINDS.join(', ')}` };
   }
   const kind = kindText as ActionKind;
-  if (kind === 'exec') return { ok: true, action: { kind, argv: target } };
+  if (kind === 'exec') {
+    const parsed = argvFromWords(target, 'airlock policy explain exec');
+    return parsed.ok ? { ok: true, action: { kind, argv: parsed.argv } } : parsed;
+  }
   if (target.length !== 1) {
     return { ok: false, message: `${kind} takes exactly one ${kind === 'net.fetch' ? 'URL' : 'path'}, got ${target.length} arguments (options go before the action)` };
   }
@@ -151,7 +165,7 @@ function testCommand(file: string | undefined, opts: { workspace?: string; basel
     return EXIT_OK;
   }
   for (const r of results) {
-    const line = r.action && r.decision ? formatDecision(r.action, r.decision) : `${r.test.action}  ${r.test.target}`;
+    const line = r.action && r.decision ? formatDecision(r.action, r.decision) : `${r.test.action}  ${JSON.stringify(r.test.target)}`;
     out(`${r.pass ? '✓' : '✗'} ${line}`);
     if (!r.pass) out(`    ${formatProblem({ code: 'policy.test-failed', message: r.message, place: r.place })}`);
   }

@@ -3,6 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Command } from 'commander';
 import { formatProblem, type AirlockProblem } from '../errors.js';
+import { displaySafe } from '../protocol/display.js';
 import { loadSessionFile, type Session } from '../session/format.js';
 import { replay, formatReplay } from '../session/replay.js';
 import { exitCodeOf, type SessionReport } from '../session/report.js';
@@ -90,6 +91,11 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   }
   if (problems.length > 0) {
     for (const p of problems) io.stderr(`${formatProblem(p)}\n`);
+    // CI still gets a report it can show: one session that could not start, with every problem in its error.
+    if (reporter !== 'pretty' || opts.out !== undefined) {
+      const bad: SessionReport = { name: 'airlock run', file: args.join(' '), ok: false, steps: [], problems, durationMs: 0 };
+      writeReport(reporter, [bad], opts, io);
+    }
     return 2;
   }
 
@@ -109,6 +115,12 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   }
   pretty.summary(reports);
 
+  writeReport(reporter, reports, opts, io);
+  return exitCodeOf(reports);
+}
+
+/** The machine-readable report: to --out (json when the reporter is pretty), else json/junit on stdout. */
+function writeReport(reporter: ReporterName, reports: SessionReport[], opts: RunCommandOptions, io: CliIO): void {
   const text = reporter === 'json' ? formatJsonReport(reports) : reporter === 'junit' ? formatJunitReport(reports) : undefined;
   if (opts.out !== undefined) {
     const out = path.resolve(io.cwd, opts.out);
@@ -119,12 +131,11 @@ export async function runCommand(args: readonly string[], opts: RunCommandOption
   } else if (text !== undefined) {
     io.stdout(text);
   }
-  return exitCodeOf(reports);
 }
 
-export interface ReplayCommandOptions { policy: string; json?: boolean; workspace?: string }
+export interface ReplayCommandOptions { policy: string; json?: boolean; workspace?: string; failOnChange?: boolean }
 
-/** `airlock replay`: 0 with a summary of changed decisions, 2 for bad input. */
+/** `airlock replay`: 0 with a summary of changed decisions (1 with --fail-on-change when one changes), 2 for bad input. */
 export async function replayCommand(source: string, opts: ReplayCommandOptions, io: CliIO = processIO()): Promise<number> {
   const result = await replay(path.resolve(io.cwd, source), {
     policyFile: opts.policy.startsWith('airlock:') ? opts.policy : path.resolve(io.cwd, opts.policy),
@@ -135,7 +146,12 @@ export async function replayCommand(source: string, opts: ReplayCommandOptions, 
     return 2;
   }
   const report = { ...result.report, source, policy: opts.policy };
+  for (const w of report.warnings) io.stderr(`warning: ${displaySafe(w)}\n`);
   io.stdout(opts.json ? `${JSON.stringify(report, null, 2)}\n` : formatReplay(report));
+  if (opts.failOnChange && report.changes > 0) {
+    io.stderr(`--fail-on-change: ${report.changes} decision${report.changes === 1 ? '' : 's'} would change under ${opts.policy}\n`);
+    return 1;
+  }
   return 0;
 }
 
@@ -160,6 +176,7 @@ export function registerRunCommands(program: Command): void {
     .requiredOption('--policy <file>', 'the changed policy (a file or a preset such as airlock:read-only)')
     .option('--workspace <dir>', 'for logs: the workspace the recorded paths are relative to (default: the current directory)')
     .option('--json', 'print the replay as JSON')
+    .option('--fail-on-change', 'exit 1 when any decision changes (for CI on policy pull requests)')
     .action(async (source: string, opts: ReplayCommandOptions) => {
       process.exitCode = await replayCommand(source, opts);
     });

@@ -61,13 +61,14 @@ export function serveHost(opts: HostOptions): Promise<number> {
     let cleaned: Promise<void> | null = null;
     let shutDown = false;
     /** Ends every task (denying whatever is pending) and closes the log; runs once. */
-    const cleanUp = (reason: string): Promise<void> => {
+    /** A requested shutdown ends tasks ("ended"); a lost transport or a fatal error pulls the kill switch ("killed"). */
+    const cleanUp = (reason: string, how: 'end' | 'kill' = 'kill'): Promise<void> => {
       cleaned ??= (async () => {
         if (!session) return;
         session.unfollow?.();
         await session.gateway?.close().catch(() => undefined);
-        await session.enforcer?.kill('all', reason);
-        await session.enforcer?.close();
+        if (how === 'kill') await session.enforcer?.kill('all', reason);
+        await session.enforcer?.close(reason);
         session.log.close();
       })();
       return cleaned;
@@ -256,7 +257,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
     });
     handle(P.shutdown, null, async () => {
       const logFile = session ? session.log.file : null;
-      await cleanUp('shutdown');
+      await cleanUp('shutdown', 'end');
       shutDown = true;
       return { logFile };
     });

@@ -94,6 +94,24 @@ export function trustedKeys(keyDir: string): Map<string, crypto.KeyObject> {
   return keys;
 }
 
+/** Public keys given as files (PEM, e.g. from `airlock keys export`), for verifying logs written on another machine. */
+export function keysFromFiles(files: readonly string[]): Map<string, crypto.KeyObject> {
+  const keys = new Map<string, crypto.KeyObject>();
+  for (const file of files) {
+    let key: crypto.KeyObject;
+    try {
+      key = crypto.createPublicKey(fs.readFileSync(file));
+    } catch (err) {
+      throw new AirlockError({ code: 'log.key', message: `Cannot read the public key ${file}: ${(err as Error).message}`, place: { file } });
+    }
+    if (key.asymmetricKeyType !== 'ed25519') {
+      throw new AirlockError({ code: 'log.key', message: `${file} is not an Ed25519 public key (export one with \`airlock keys export\`).`, place: { file } });
+    }
+    keys.set(keyIdOf(key), key);
+  }
+  return keys;
+}
+
 export function signCheckpoint(key: SigningKey, message: Buffer): string {
   return crypto.sign(null, message, key.privateKey).toString('base64');
 }

@@ -5,7 +5,7 @@ import { AirlockError } from '../errors.js';
 import type { LogEntry } from './entry.js';
 import { checkpointMessage, ENTRY_DOMAIN, genesisPrev, HASH_HEX_LENGTH, parseLine } from './format.js';
 import { readHead } from './head.js';
-import { checkSignature, trustedKeys } from './keys.js';
+import { checkSignature, keysFromFiles, trustedKeys } from './keys.js';
 import { NextMatch, scanLines } from './lines.js';
 import { defaultKeyDir } from './paths.js';
 
@@ -54,9 +54,10 @@ function seqOf(buf: Buffer, start: number, end: number, at = seqAt(buf, start, e
   return i > at + SEQ_NEEDLE.length && (stop === 0x2c || stop === 0x7d) ? seq : -1;
 }
 
-export function verifyLog(file: string, opts: { keyDir?: string } = {}): VerifyReport {
-  const keyDir = opts.keyDir ?? defaultKeyDir();
-  const keys = trustedKeys(keyDir);
+export function verifyLog(file: string, opts: { keyDir?: string; keyFiles?: readonly string[] } = {}): VerifyReport {
+  // Given key files replace the key dir: a reviewer trusts exactly the key the log's author shared.
+  const keyDir = opts.keyFiles?.length ? opts.keyFiles.join(', ') : opts.keyDir ?? defaultKeyDir();
+  const keys = opts.keyFiles?.length ? keysFromFiles(opts.keyFiles) : trustedKeys(keyDir);
   let fd: number;
   try {
     fd = fs.openSync(file, 'r');
@@ -115,7 +116,7 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     const keyId = String(data.keyId);
     const key = keys.get(keyId);
     if (!key) {
-      return { ...where, kind: 'unknown-key', message: `checkpoint #${k} (seq ${entry.seq}) is signed by an unknown key ${keyId} (not in ${keyDir}; pass --key-dir).` };
+      return { ...where, kind: 'unknown-key', message: `checkpoint #${k} (seq ${entry.seq}) is signed by an unknown key ${keyId} (not in ${keyDir}; pass --key-dir, or --key with the author's key from airlock keys export).` };
     }
     if (!checkSignature(key, checkpointMessage({ size: data.size, head: data.head, time: data.time }), data.sig)) {
       return { ...where, kind: 'bad-signature', message: `bad signature: checkpoint #${k} (seq ${entry.seq}) does not verify with key ${keyId}: the entries up to seq ${data.size} are not the ones it signed.` };

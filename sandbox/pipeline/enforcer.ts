@@ -150,9 +150,10 @@ export class Enforcer {
     return ids;
   }
 
-  async close(): Promise<void> {
+  /** Ends every task (status "ended": in-flight work is aborted, grants revoked) and waits for it to settle. */
+  async close(reason = 'session closed'): Promise<void> {
     const states = [...this.tasks.values()];
-    for (const s of states) this.endTask(s.task.id, 'session closed');
+    for (const s of states) this.endTask(s.task.id, reason);
     await Promise.all(states.map((s) => settle(s.inflight)));
   }
 

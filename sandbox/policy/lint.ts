@@ -4,6 +4,7 @@ import { validateArgvPattern } from './exec.js';
 import type { JsonPath } from './locate.js';
 import { parseNetPattern } from './net.js';
 import type { NetPattern } from './net.js';
+import { LINT_WARNING_IDS } from './schema.js';
 import type { PolicyDoc, Scope } from './schema.js';
 import { validateToolPattern } from './tools.js';
 import { placeAt } from './validate.js';
@@ -23,7 +24,16 @@ const PUBLIC_SUFFIXES = new Set([
   'cloudfront.net', 'amazonaws.com', 'blogspot.com', 'azurewebsites.net', 'web.app', 'firebaseapp.com', 'ngrok.io',
 ]);
 
-type Finding = { code: string; message: string; path: JsonPath; severity: 'error' | 'warning' };
+type Finding = { code: string; message: string; path: JsonPath; severity: 'error' | 'warning'; rule?: LintWarning };
+
+/**
+ * Warnings a reviewed policy may acknowledge with `"lint": { "accept": [...] }`, so CI output stays clean. Errors
+ * (rules too broad to be safe, unreadable patterns) cannot be accepted.
+ */
+export const LINT_WARNINGS = LINT_WARNING_IDS;
+export type LintWarning = (typeof LINT_WARNINGS)[number];
+
+const acceptHint = (rule: LintWarning) => ` [${rule}; once reviewed, acknowledge it with "lint": {"accept": ["${rule}"]}]`;
 
 const baseName = (program: string) => program.split(/[\\/]/).pop() ?? program;
 
@@ -58,7 +68,7 @@ function lintWriteAllow(glob: string, path: JsonPath): Finding[] {
 function lintReadAllow(glob: string, path: JsonPath, secretsDenied: boolean): Finding[] {
   const { rest, where } = anchorOf(glob);
   if (onlyWildcards(rest) && rest.includes('**') && !secretsDenied) {
-    return [{ code: 'policy.broad-read', severity: 'warning', path,
+    return [{ code: 'policy.broad-read', severity: 'warning', path, rule: 'fs.broad-read',
       message: `pattern "${glob}" lets the agent read ${where}, secrets included unless fs.read.deny lists them (e.g. "**/.env*"); prefer naming the folders it needs` }];
   }
   return [];
@@ -88,8 +98,9 @@ function lintNetAllow(text: string, path: JsonPath): Finding[] {
         message: `pattern "${text}" covers every site under the public suffix ".${suffix}"; name the sites it needs, e.g. "https://*.example.${suffix}/**"` });
     }
   }
-  if (scheme === 'http') {
-    out.push({ code: 'policy.plain-http', severity: 'warning', path,
+  // Loopback traffic never crosses a network: plain http there is what local dev servers speak, not a risk worth a warning.
+  if (scheme === 'http' && !isLoopbackHost(parsed.pattern.host)) {
+    out.push({ code: 'policy.plain-http', severity: 'warning', path, rule: 'net.plain-http',
       message: `pattern "${text}" allows plain http, which anyone on the network can read and alter; use https unless the server has no TLS` });
   }
   return out;
@@ -124,7 +135,7 @@ function lintExecAllow(argv: readonly string[], path: JsonPath): Finding[] {
     out.push({ code: 'policy.too-broad', severity: 'error', path,
       message: `pattern ${text} lets the agent run any program through ${name}; allow the commands themselves, e.g. ["${program}", "tsc", "--noEmit"]` });
   } else if (INTERPRETERS.has(name) && rest.some((a) => a === '**' || a === '*' || a === '-')) {
-    out.push({ code: 'policy.broad-interpreter', severity: 'warning', path,
+    out.push({ code: 'policy.broad-interpreter', severity: 'warning', path, rule: 'exec.broad-interpreter',
       message: `pattern ${text} lets the agent run any ${name} code (e.g. with -e, or - reading the program from input); prefer naming the script, e.g. ["${program}", "scripts/build.js"]` });
   }
   return out;
@@ -147,9 +158,28 @@ function lintTool(pattern: string, path: JsonPath, list: 'allow' | 'deny'): Find
 
 /** Paths are normalised before matching, so a glob with a ".." segment never matches: a deny would protect nothing. */
 function lintGlobSyntax(glob: string, path: JsonPath): Finding[] {
-  if (!glob.split('/').includes('..')) return [];
-  return [{ code: 'policy.invalid-pattern', severity: 'error', path,
-    message: `pattern "${glob}" has a ".." segment, which never matches a normalised path; write paths outside the workspace as "//abs/path/**" or "~/path/**"` }];
+  if (glob.split('/').includes('..')) {
+    return [{ code: 'policy.invalid-pattern', severity: 'error', path,
+      message: `pattern "${glob}" has a ".." segment, which never matches a normalised path; write paths outside the workspace as "//abs/path/**" or "~/path/**"` }];
+  }
+  // "/etc/**" reads like an absolute path but is anchored at the workspace root (as in .gitignore).
+  if (/^\/[^/]/.test(glob)) {
+    const rest = glob.slice(1);
+    return [{ code: 'policy.leading-slash', severity: 'warning', path, rule: 'fs.leading-slash',
+      message: `pattern "${glob}" is workspace-relative: a single leading "/" anchors it at the workspace root, not at the disk's; `
+        + `for the absolute path write "//${rest}", for the workspace folder write "${rest}"` }];
+  }
+  return [];
+}
+
+/** A host that can only be this machine: localhost names and loopback addresses or ranges inside 127.0.0.0/8 or ::1. */
+function isLoopbackHost(host: NetPattern['host']): boolean {
+  if (host.kind === 'exact') return host.name === 'localhost' || host.name.endsWith('.localhost');
+  if (host.kind === 'subdomains') return host.suffix === '.localhost';
+  if (host.kind !== 'ip') return false;
+  const { family, bytes, prefix } = host.range;
+  if (family === 4) return prefix >= 8 && bytes[0] === 127;
+  return prefix === 128 && bytes.slice(0, 15).every((b) => b === 0) && bytes[15] === 1;
 }
 
 function lintScope(scope: Scope, base: JsonPath, secretsDenied: boolean): Finding[] {
@@ -191,5 +221,12 @@ export function lintPolicy(doc: PolicyDoc, where: DocPlace, opts: { readDenyInhe
     // A task scope only narrows the policy, whose read denies still apply within it.
     findings.push(...lintScope(template.scope, ['tasks', name, 'scope'], true));
   }
-  return findings.map((f) => ({ code: f.code, message: f.message, severity: f.severity, place: placeAt(where, f.path) }));
+  // A file acknowledges the warnings it has reviewed; only its own: a file it extends answers for itself.
+  const accepted = new Set<string>(doc.lint?.accept ?? []);
+  return findings
+    .filter((f) => f.severity === 'error' || f.rule === undefined || !accepted.has(f.rule))
+    .map((f) => ({
+      code: f.code, severity: f.severity, place: placeAt(where, f.path),
+      message: f.severity === 'warning' && f.rule ? `${f.message}${acceptHint(f.rule)}` : f.message,
+    }));
 }

@@ -15,7 +15,7 @@ import type { JsonPath } from './locate.js';
 import { policyTestProblems, runPolicyTests } from './policyTests.js';
 import { DEFAULT_PRESET, isPresetRef, presetFile, presetNames, PRESET_PREFIX } from './presets.js';
 import type { PolicySource, PolicyLayerSources, ResolvedPolicy } from './source.js';
-import { closest, placeAt, validatePolicyDoc } from './validate.js';
+import { closest, placeAt, validatePolicyDoc, validSections } from './validate.js';
 import type { DocPlace } from './validate.js';
 
 export type LoadResult = { ok: true; policy: CompiledPolicy; warnings: AirlockProblem[] } | { ok: false; problems: AirlockProblem[] };
@@ -140,6 +140,9 @@ function loadChain(ref: SourceRef, ctx: LoadContext, stack: readonly SourceRef[]
   const validated = validatePolicyDoc(read.value, read.where);
   if (!validated.ok) {
     ctx.problems.push(...validated.problems);
+    // Every independent problem at once: the sections that are valid are linted too (their extends are not loaded,
+    // so secrets count as denied: no broad-read warning that the full load might not give).
+    ctx.problems.push(...lintPolicy(validSections(read.value), read.where, { readDenyInherited: true }));
     return;
   }
   const { doc } = validated;
@@ -188,6 +191,30 @@ function asProblem(e: unknown, code: string): AirlockProblem {
 }
 
 const isError = (p: AirlockProblem) => p.severity !== 'warning';
+
+/** Sorted by position within each file; files stay in the order their first problem was found (the load order). */
+function byPosition(problems: readonly AirlockProblem[]): AirlockProblem[] {
+  const fileOrder = new Map<string, number>();
+  for (const p of problems) if (!fileOrder.has(p.place?.file ?? '')) fileOrder.set(p.place?.file ?? '', fileOrder.size);
+  return problems
+    .map((p, i) => ({ p, i }))
+    .sort((a, b) => (fileOrder.get(a.p.place?.file ?? '') ?? 0) - (fileOrder.get(b.p.place?.file ?? '') ?? 0)
+      || (a.p.place?.line ?? Infinity) - (b.p.place?.line ?? Infinity)
+      || (a.p.place?.col ?? Infinity) - (b.p.place?.col ?? Infinity)
+      || a.i - b.i)
+    .map((x) => x.p);
+}
+
+/** Each problem once: a file extended by several layers (a preset under both the baseline and the workspace) is linted in each. */
+function uniqueProblems(problems: readonly AirlockProblem[]): AirlockProblem[] {
+  const seen = new Set<string>();
+  return problems.filter((p) => {
+    const key = JSON.stringify([p.code, p.message, p.place?.file, p.place?.line, p.place?.col, p.place?.jsonPath]);
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}
 
 /**
  * The user's or organisation's baseline policy, which every workspace policy only narrows: `$AIRLOCK_BASELINE_POLICY`
@@ -255,8 +282,8 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
   }
   layers.push(loadLayer('workspace', workspaceRef, ctx));
 
-  warnings.push(...ctx.problems.filter((p) => !isError(p)));
-  const errors = ctx.problems.filter(isError);
+  warnings.push(...byPosition(uniqueProblems(ctx.problems.filter((p) => !isError(p)))));
+  const errors = byPosition(uniqueProblems(ctx.problems.filter(isError)));
   if (errors.length > 0) return { ok: false, problems: [...errors, ...warnings] };
 
   const resolved: ResolvedPolicy = { workspaceRoot, homeDir: opts.homeDir ?? os.homedir(), layers, hash: policyHash(layers) };

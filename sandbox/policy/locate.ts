@@ -1,5 +1,5 @@
 // Parses policy text as JSON with comments and maps JSON paths and offsets back to 1-based line:col positions.
-import { findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
+import { createScanner, findNodeAtLocation, getNodeValue, parseTree, printParseErrorCode } from 'jsonc-parser';
 import type { Node, ParseError } from 'jsonc-parser';
 
 export type JsonPath = readonly (string | number)[];
@@ -100,12 +100,51 @@ function collectDuplicates(node: Node, path: JsonPath, starts: readonly number[]
   }
 }
 
+/**
+ * One located error for a bracket that is never closed, or closed by the other kind: the parser's recovery turns one
+ * missing "]" into a cascade of errors, none of which names the bracket. Undefined when the brackets pair up.
+ */
+// jsonc-parser's SyntaxKind is a const enum, which isolated modules cannot read: its values, as the library declares them.
+const SyntaxKind = { OpenBraceToken: 1, CloseBraceToken: 2, OpenBracketToken: 3, CloseBracketToken: 4, EOF: 17 } as const;
+
+function unclosedBracket(text: string, starts: readonly number[]): JsonSyntaxError | undefined {
+  const scanner = createScanner(text, false);
+  const open: { ch: '[' | '{'; offset: number }[] = [];
+  const what = (ch: '[' | '{') => (ch === '[' ? 'array' : 'object');
+  const closer = (ch: '[' | '{') => (ch === '[' ? ']' : '}');
+  for (let kind: number = scanner.scan(); kind !== SyntaxKind.EOF; kind = scanner.scan()) {
+    if (kind === SyntaxKind.OpenBracketToken || kind === SyntaxKind.OpenBraceToken) {
+      open.push({ ch: kind === SyntaxKind.OpenBracketToken ? '[' : '{', offset: scanner.getTokenOffset() });
+    } else if (kind === SyntaxKind.CloseBracketToken || kind === SyntaxKind.CloseBraceToken) {
+      const found = kind === SyntaxKind.CloseBracketToken ? ']' : '}';
+      const top = open.pop();
+      if (!top) return { message: `invalid JSON: this "${found}" closes nothing; remove it`, position: positionOf(starts, scanner.getTokenOffset()) };
+      if (closer(top.ch) !== found) {
+        const at = positionOf(starts, top.offset);
+        return {
+          message: `invalid JSON: the ${what(top.ch)} opened at ${at.line}:${at.col} is never closed; a "${closer(top.ch)}" is likely missing before this "${found}"`,
+          position: positionOf(starts, scanner.getTokenOffset()),
+        };
+      }
+    }
+  }
+  const last = open.at(-1);
+  if (!last) return undefined;
+  const at = positionOf(starts, last.offset);
+  return {
+    message: `invalid JSON: the ${what(last.ch)} opened at ${at.line}:${at.col} is never closed; a "${closer(last.ch)}" is likely missing`,
+    position: positionOf(starts, text.trimEnd().length),
+  };
+}
+
 /** Parses JSON with comments (and trailing commas); syntax errors come back with their positions, never thrown. */
 export function parseLocatedJson(text: string): { ok: true; json: LocatedJson } | { ok: false; errors: JsonSyntaxError[] } {
   const starts = lineStarts(text);
   const errors: ParseError[] = [];
   const root = parseTree(text, errors, { allowTrailingComma: true, disallowComments: false, allowEmptyContent: false });
   if (errors.length > 0 || !root) {
+    const bracket = errors.length > 0 ? unclosedBracket(text, starts) : undefined;
+    if (bracket) return { ok: false, errors: [bracket] };
     const list = errors.length > 0
       ? errors.map((e) => ({ message: syntaxMessage(e), position: positionOf(starts, e.offset) }))
       : [{ message: 'invalid JSON: the file is empty; a policy is an object such as {"version": 1}', position: { line: 1, col: 1 } }];

@@ -1,6 +1,7 @@
 // Runs a policy's own `tests` examples through the real decision, so a policy proves what it allows, asks and denies.
 import type { AirlockProblem, Place } from '../errors.js';
 import type { CompiledPolicy } from './compile.js';
+import { argvFromJson } from './commandSyntax.js';
 import { decide } from './decide.js';
 import { formatJsonPath } from './locate.js';
 import type { PolicyTest } from './schema.js';
@@ -22,22 +23,17 @@ export interface PolicyTestResult {
   place: Place;
 }
 
-/** An example's target as an action: a path, a URL, or (for exec) a JSON argv array string. */
-export function actionOfTest(kind: PolicyTest['action'], target: string): { ok: true; action: Action } | { ok: false; message: string } {
-  if (kind === 'net.fetch') return { ok: true, action: { kind, url: target } };
-  if (kind === 'tool') return { ok: true, action: { kind, tool: target } };
+/** An example's target as an action: a path, a URL, or (for exec) the command as an argv array (one syntax: commandSyntax.ts). */
+export function actionOfTest(kind: PolicyTest['action'], target: string | readonly string[]): { ok: true; action: Action } | { ok: false; message: string } {
   if (kind === 'exec') {
-    let argv: unknown;
-    try {
-      argv = JSON.parse(target);
-    } catch {
-      argv = undefined;
-    }
-    if (!Array.isArray(argv) || argv.length === 0 || !argv.every((a) => typeof a === 'string')) {
-      return { ok: false, message: `an exec target is the command as a JSON argv array string, e.g. "[\\"npm\\",\\"test\\"]", not ${JSON.stringify(target)}` };
-    }
-    return { ok: true, action: { kind, argv: argv as string[] } };
+    const parsed = argvFromJson(target, 'an exec target');
+    return parsed.ok ? { ok: true, action: { kind, argv: parsed.argv } } : parsed;
   }
+  if (typeof target !== 'string') {
+    return { ok: false, message: `a ${kind === 'net.fetch' ? 'URL' : kind === 'tool' ? 'tool' : 'path'} target is one string, not an array` };
+  }
+  if (kind === 'tool') return { ok: true, action: { kind, tool: target } };
+  if (kind === 'net.fetch') return { ok: true, action: { kind, url: target } };
   return { ok: true, action: { kind, path: target } };
 }
 

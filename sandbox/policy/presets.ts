@@ -33,7 +33,7 @@ export function presetsDir(): string {
 /** Preset names ("default", "read-only", ...) available in this installation. */
 export function presetNames(): string[] {
   return fs.readdirSync(presetsDir())
-    .filter((f) => f.endsWith('.json') && f !== 'policy.schema.json')
+    .filter((f) => f.endsWith('.json') && !f.endsWith('.schema.json'))
     .map((f) => f.slice(0, -'.json'.length))
     .sort();
 }

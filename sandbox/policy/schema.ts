@@ -2,6 +2,9 @@
 import { z } from 'zod';
 import { ACTION_KINDS } from './types.js';
 
+/** Lint warnings a policy may acknowledge with `"lint": { "accept": [...] }` (lint.ts emits them). */
+export const LINT_WARNING_IDS = ['net.plain-http', 'fs.broad-read', 'exec.broad-interpreter', 'fs.leading-slash'] as const;
+
 const Glob = z.string().min(1).describe(
   'A micromatch glob. Workspace-relative by default ("src/**"); absolute paths are written "//abs/path/**" and home paths "~/x/**".',
 );
@@ -84,7 +87,8 @@ export const ApprovalSchema = z.strictObject({
 
 export const PolicyTestSchema = z.strictObject({
   action: z.enum(ACTION_KINDS).describe('The action kind to decide.'),
-  target: z.string().min(1).describe('The path, URL, tool ("server/tool"), or the command as a JSON argv array string (e.g. "[\\"npm\\",\\"test\\"]").'),
+  target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)])
+    .describe('The path, URL or tool ("server/tool"); for exec, the command as an argv array (e.g. ["npm", "test"]).'),
   task: z.string().optional().describe('Name of a task template to decide within.'),
   expect: z.enum(['allow', 'ask', 'deny']).describe('The verdict the policy must give.'),
 }).describe('An example decision, checked on every load and by `airlock policy test`.');
@@ -106,6 +110,10 @@ export const PolicySchema = z.strictObject({
   limits: LimitsSchema.optional(),
   approval: ApprovalSchema.optional(),
   tests: z.array(PolicyTestSchema).optional().describe('Example decisions this policy must give.'),
+  lint: z.strictObject({
+    accept: z.array(z.enum(LINT_WARNING_IDS)).optional()
+      .describe('Lint warnings this file\'s authors reviewed and accept, e.g. ["net.plain-http"]; they are no longer printed. Errors cannot be accepted.'),
+  }).optional().describe('Lint settings of this file.'),
 }).describe('An Airlock policy: what AI agents may do in this workspace.');
 
 export type PolicyDoc = z.infer<typeof PolicySchema>;

@@ -158,6 +158,24 @@ function problemsOfIssue(issue: z.core.$ZodIssue, input: unknown, where: DocPlac
   }
 }
 
+/**
+ * The top-level sections of an invalid document that are valid on their own, as a document lint can read: so a
+ * version error does not hide five too-broad patterns. Only sections that validate are kept.
+ */
+export function validSections(input: unknown): PolicyDoc {
+  const partial: Record<string, unknown> = { version: 1 };
+  if (input === null || typeof input !== 'object' || Array.isArray(input)) return partial as PolicyDoc;
+  const shape = PolicySchema.shape as Record<string, z.ZodType>;
+  for (const key of ['fs', 'net', 'exec', 'tasks', 'lint']) {
+    const value = (input as Record<string, unknown>)[key];
+    const schema = shape[key];
+    if (value === undefined || !schema) continue;
+    const parsed = schema.safeParse(value);
+    if (parsed.success) partial[key] = parsed.data;
+  }
+  return partial as PolicyDoc;
+}
+
 /** The document typed as PolicyDoc, or every problem zod found, located and with a fix. */
 export function validatePolicyDoc(input: unknown, where: DocPlace): { ok: true; doc: PolicyDoc } | { ok: false; problems: AirlockProblem[] } {
   const result = PolicySchema.safeParse(input);

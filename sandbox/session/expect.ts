@@ -19,8 +19,8 @@ export function checkExpectation(expect: Expectation | undefined, got: Pick<Acti
     failures.push(`expected verdict ${expect.verdict}, got ${got.verdict ?? 'none'}`);
   }
   if (expect.outcome !== undefined && got.outcome !== expect.outcome) {
-    const why = got.error ? ` (${got.error.code}: ${clip(got.error.message)})` : '';
-    failures.push(`expected outcome ${expect.outcome}, got ${got.outcome}${why}`);
+    // The error itself is reported once, next to the step, not repeated in each failed expectation.
+    failures.push(`expected outcome ${expect.outcome}, got ${got.outcome}`);
   }
   if (expect.decidedBy !== undefined && got.decidedBy !== expect.decidedBy) {
     failures.push(`expected it decided by ${expect.decidedBy}, got ${got.decidedBy ?? 'none'}`);

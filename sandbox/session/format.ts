@@ -87,6 +87,8 @@ export function parseSession(text: string, file: string): ParseResult {
     else problems.push(...issuesToProblems(step.error.issues, at, schema, json, file));
   });
 
+  // Every independent problem at once, sorted by position: a step error must not hide a missing workspace.
+  if (isObject(json.value)) problems.push(...crossChecks(json, file));
   if (problems.length > 0 || !shape.success) return { ok: false, problems: problems.sort(byPlace) };
   const doc = shape.data;
   const base = path.dirname(path.resolve(file));
@@ -110,46 +112,56 @@ export function parseSession(text: string, file: string): ParseResult {
     locate: (at) => place(file, json, at) ?? { file },
   };
   if (doc.description !== undefined) session.description = doc.description;
-  if (!fs.existsSync(session.workspaceDir) || !fs.statSync(session.workspaceDir).isDirectory()) {
-    return {
-      ok: false,
-      problems: [{
+  return { ok: true, session };
+}
+
+/**
+ * The checks beyond the schema (the workspace and policy files exist, a task is named, approval targets compile), run
+ * on whatever parts of the document are readable, so they are reported together with the schema's problems.
+ */
+function crossChecks(json: LocatedJson, file: string): AirlockProblem[] {
+  const problems: AirlockProblem[] = [];
+  const raw = json.value as Record<string, unknown>;
+  const base = path.dirname(path.resolve(file));
+  const workspace = raw['workspace'];
+  let workspaceDir = base;
+  if (typeof workspace === 'string' && workspace !== '') {
+    workspaceDir = path.resolve(base, workspace);
+    if (!fs.existsSync(workspaceDir) || !fs.statSync(workspaceDir).isDirectory()) {
+      problems.push({
         code: 'session.no-workspace',
-        message: `the workspace folder ${JSON.stringify(doc.workspace)} does not exist (resolved to ${session.workspaceDir}); it is relative to the session file`,
+        message: `the workspace folder ${JSON.stringify(workspace)} does not exist (resolved to ${workspaceDir}); it is relative to the session file`,
         place: place(file, json, ['workspace']),
-      }],
-    };
+      });
+    }
   }
-  if (session.task.template === undefined && session.task.scope === undefined) {
-    return {
-      ok: false,
-      problems: [{
-        code: 'session.no-task',
-        message: 'the session needs a task with a "template" (one of the policy\'s task templates) or a "scope", e.g. "task": { "template": "fix-tests" }',
-        place: place(file, json, doc.task ? ['task'] : []),
-      }],
-    };
+  const task = raw['task'];
+  if (task === undefined || (isObject(task) && task['template'] === undefined && task['scope'] === undefined)) {
+    problems.push({
+      code: 'session.no-task',
+      message: 'the session needs a task with a "template" (one of the policy\'s task templates) or a "scope", e.g. "task": { "template": "fix-tests" }',
+      place: place(file, json, task === undefined ? [] : ['task']),
+    });
   }
-  const badTargets: AirlockProblem[] = [];
-  session.approvals.forEach((approval, i) => {
+  const approvals = Array.isArray(raw['approvals']) ? raw['approvals'] : [];
+  approvals.forEach((candidate, i) => {
+    const approval = ApprovalRuleSchema.safeParse(candidate);
+    if (!approval.success) return; // the schema's problems already name it
     try {
-      compileApprovalTarget(approval, { homeDir: os.homedir(), caseInsensitive: false, workspaceRoot: session.workspaceDir });
+      compileApprovalTarget(approval.data, { homeDir: os.homedir(), caseInsensitive: false, workspaceRoot: workspaceDir });
     } catch (err) {
-      badTargets.push({ code: 'session.bad-pattern', message: (err as Error).message, place: place(file, json, ['approvals', i, 'target']) });
+      problems.push({ code: 'session.bad-pattern', message: (err as Error).message, place: place(file, json, ['approvals', i, 'target']) });
     }
   });
-  if (badTargets.length > 0) return { ok: false, problems: badTargets };
-  if (session.policy && 'file' in session.policy && !session.policy.file.startsWith('airlock:') && !fs.existsSync(session.policy.file)) {
-    return {
-      ok: false,
-      problems: [{
-        code: 'session.no-policy',
-        message: `the policy file ${JSON.stringify(doc.policy)} does not exist (resolved to ${session.policy.file}); it is relative to the session file`,
-        place: place(file, json, ['policy']),
-      }],
-    };
+  const policy = raw['policy'];
+  if (typeof policy === 'string' && policy !== '' && !policy.startsWith('airlock:') && !fs.existsSync(path.resolve(base, policy))) {
+    problems.push({
+      code: 'session.no-policy',
+      message: `the policy file ${JSON.stringify(policy)} does not exist (resolved to ${path.resolve(base, policy)}); it is relative to the session file`,
+      place: place(file, json, ['policy']),
+    });
   }
-  return { ok: true, session };
+  return problems;
 }
 
 function byPlace(a: AirlockProblem, b: AirlockProblem): number {

@@ -1,7 +1,7 @@
 // `airlock replay`: decides a session's steps or a log's recorded actions again under a changed policy, performing nothing.
 import fs from 'node:fs';
 import path from 'node:path';
-import { AirlockError, type AirlockProblem } from '../errors.js';
+import { AirlockError, formatProblem, type AirlockProblem } from '../errors.js';
 import { readLog } from '../log/reader.js';
 import { actionOf } from '../pipeline/requests.js';
 import type { Scope } from '../policy/schema.js';
@@ -9,9 +9,11 @@ import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeRule } from '../policy/format.js';
 import { loadPolicy } from '../policy/load.js';
+import { policyTestProblems, runPolicyTests } from '../policy/policyTests.js';
 import { startTask, type Task } from '../policy/task.js';
 import type { Action, ActionKind, Decision, Verdict } from '../policy/types.js';
 import { ACTION_KINDS } from '../policy/types.js';
+import { displaySafe } from '../protocol/display.js';
 import { loadSessionFile } from './format.js';
 import { requestOfStep } from './runner.js';
 
@@ -39,6 +41,8 @@ export interface ReplayReport {
   skipped: { at: number; what: string; note: string }[];
   total: number;
   changes: number;
+  /** What the reviewer must know, e.g. that the changed policy's own tests fail (it would not load in the harness). */
+  warnings: string[];
 }
 
 export type ReplayResult = { ok: true; report: ReplayReport } | { ok: false; problems: AirlockProblem[] };
@@ -56,13 +60,30 @@ export async function replay(source: string, opts: ReplayOptions): Promise<Repla
   return source.endsWith('.jsonl') ? replayLog(source, opts) : replaySession(source, opts);
 }
 
-function load(workspaceRoot: string, opts: ReplayOptions, from: { file: string } | { inline: Record<string, unknown> } | undefined) {
+function load(workspaceRoot: string, opts: ReplayOptions, from: { file: string } | { inline: Record<string, unknown> } | undefined, checkExamples = true) {
   return loadPolicy({
     workspaceRoot,
     ...(from && 'file' in from ? { file: from.file } : {}),
     ...(from && 'inline' in from ? { inline: from.inline } : {}),
     ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
+    checkExamples,
   });
+}
+
+/**
+ * The changed policy, loaded even when its own `tests` fail: a reviewer replays exactly such a change to see what it
+ * does. The failing examples become warnings (the harness would refuse to load it until they pass).
+ */
+function loadChanged(workspaceRoot: string, opts: ReplayOptions): { ok: true; policy: CompiledPolicy; warnings: string[] } | { ok: false; problems: AirlockProblem[] } {
+  const after = load(workspaceRoot, opts, changedPolicyFile(opts.policyFile), false);
+  if (!after.ok) return after;
+  const failing = policyTestProblems(runPolicyTests(after.policy));
+  if (failing.length === 0) return { ok: true, policy: after.policy, warnings: [] };
+  const warnings = [
+    `the changed policy's own tests fail (${failing.length}); the harness will not load it until they pass, so these decisions are what it would decide once they do:`,
+    ...failing.map((p) => `  ${formatProblem(p)}`),
+  ];
+  return { ok: true, policy: after.policy, warnings };
 }
 
 function changedPolicyFile(file: string): { file: string } {
@@ -90,7 +111,7 @@ export async function replaySession(file: string, opts: ReplayOptions): Promise<
   const root = fs.realpathSync(session.workspaceDir);
   const before = load(root, opts, session.policy);
   if (!before.ok) return before;
-  const after = load(root, opts, changedPolicyFile(opts.policyFile));
+  const after = loadChanged(root, opts);
   if (!after.ok) return after;
   const now = Date.now();
   const tasks: Task[] = [];
@@ -103,6 +124,7 @@ export async function replaySession(file: string, opts: ReplayOptions): Promise<
     }
   }
   const report = emptyReport(file, 'session', opts.policyFile);
+  report.warnings.push(...after.warnings);
   session.steps.forEach((step, i) => {
     const req = requestOfStep(step);
     if (!req) {
@@ -151,10 +173,11 @@ export async function replayLog(file: string, opts: ReplayOptions): Promise<Repl
     return { ok: false, problems: [{ code: 'replay.no-log', message: 'no such log file', place: { file } }] };
   }
   const root = fs.realpathSync(opts.workspaceRoot ?? process.cwd());
-  const after = load(root, opts, changedPolicyFile(opts.policyFile));
+  const after = loadChanged(root, opts);
   if (!after.ok) return after;
   const policy: CompiledPolicy = after.policy;
   const report = emptyReport(file, 'log', opts.policyFile);
+  report.warnings.push(...after.warnings);
   /** Tasks as replayed: from their template when the log names one the changed policy has, else the policy alone. */
   const tasks = new Map<string, { task: Task | null; note?: string }>();
   const now = Date.now();
@@ -210,7 +233,7 @@ export async function replayLog(file: string, opts: ReplayOptions): Promise<Repl
 }
 
 function emptyReport(source: string, kind: ReplayReport['kind'], policy: string): ReplayReport {
-  return { source, kind, policy, decisions: [], skipped: [], total: 0, changes: 0 };
+  return { source, kind, policy, decisions: [], skipped: [], total: 0, changes: 0, warnings: [] };
 }
 
 function finish(report: ReplayReport): ReplayReport {
@@ -224,10 +247,18 @@ export function formatReplay(report: ReplayReport): string {
   const lines: string[] = [];
   const where = (d: ReplayedDecision) => (report.kind === 'session' ? `step ${d.at + 1}` : `seq ${d.at}`);
   for (const d of report.decisions.filter((x) => x.changed)) {
-    lines.push(`${d.action} ${d.target}: ${d.before} → ${d.after} (${d.rule})  [${where(d)}${d.note ? `; ${d.note}` : ''}]`);
+    // Targets are agent-chosen (and recorded in logs): escaped before a reviewer reads them.
+    lines.push(`${d.action} ${displaySafe(d.target)}: ${d.before} → ${d.after} (${displaySafe(d.rule)})  [${where(d)}${d.note ? `; ${displaySafe(d.note)}` : ''}]`);
   }
-  for (const s of report.skipped) {
-    lines.push(`skipped ${report.kind === 'session' ? `step ${s.at + 1}` : `seq ${s.at}`} ${s.what}: ${s.note}`);
+  // One line per reason, not per skipped entry: a log with a hundred scripts says so once.
+  const byNote = new Map<string, ReplayReport['skipped']>();
+  for (const s of report.skipped) byNote.set(s.note, [...(byNote.get(s.note) ?? []), s]);
+  for (const [note, group] of byNote) {
+    const unit = report.kind === 'session' ? 'step' : 'seq';
+    const at = group.map((s) => (report.kind === 'session' ? s.at + 1 : s.at));
+    const shown = at.length > 8 ? `${at.slice(0, 8).join(', ')}, …` : at.join(', ');
+    const kinds = [...new Set(group.map((s) => s.what.split(' ')[0] ?? s.what))].join(', ');
+    lines.push(`skipped ${group.length} (${kinds}; ${unit}${at.length === 1 ? '' : 's'} ${shown}): ${note}`);
   }
   lines.push(`${report.total} decision${report.total === 1 ? '' : 's'}, ${report.changes} change${report.changes === 1 ? '' : 's'}`
     + (report.skipped.length > 0 ? ` (${report.skipped.length} skipped)` : ''));

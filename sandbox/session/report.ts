@@ -29,7 +29,24 @@ export interface StepReport {
   prompts: PromptRecord[];
   /** Sequence number of the step's decision entry in the action log. */
   logSeq?: number;
+  /** For script steps: what the script printed, redacted as the action log redacts it. */
+  console?: { level: 'log' | 'warn' | 'error'; text: string }[];
   durationMs: number;
+}
+
+/** The final decision on a step: who allowed or refused it; an unanswered prompt is named as such. */
+export interface FinalDecision { decision: 'allowed' | 'refused'; by: string; unanswered: boolean }
+
+export function finalDecisionOf(step: Pick<StepReport, 'outcome' | 'decidedBy' | 'prompts' | 'verdict'>): FinalDecision | undefined {
+  // A kill step decides nothing: it has no verdict and no final decision.
+  if (step.decidedBy === undefined || step.verdict === undefined) return undefined;
+  const unanswered = step.prompts.some((p) => !p.answered);
+  const decision = step.outcome === 'denied' ? 'refused' : 'allowed';
+  const answered = step.prompts.find((p) => p.answered && p.answer !== undefined);
+  let by: string = step.decidedBy;
+  if (unanswered && decision === 'refused' && step.decidedBy !== 'killswitch') by = 'unanswered prompt';
+  else if (step.decidedBy === 'user' && answered?.answer) by = `user: ${answered.answer}`;
+  return { decision, by, unanswered };
 }
 
 export interface VerifyReport { ok: boolean; entries: number; problem?: string }

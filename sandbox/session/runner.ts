@@ -7,6 +7,7 @@ import path from 'node:path';
 import { AirlockError, type AirlockProblem } from '../errors.js';
 import { ActionLog } from '../log/writer.js';
 import { verifyLog } from '../log/verify.js';
+import { redactString } from '../log/redact.js';
 import { defaultKeyDir } from '../log/paths.js';
 import { Enforcer } from '../pipeline/enforcer.js';
 import { ScriptedPrompter } from '../pipeline/prompters/scripted.js';
@@ -192,6 +193,8 @@ async function runStep(enforcer: Enforcer, prompter: ScriptedPrompter, taskId: s
   if (result.error !== undefined) report.error = result.error;
   if (result.result !== undefined) report.result = result.result;
   if (result.logSeq !== undefined) report.logSeq = result.logSeq;
+  // The report is shared like the log, so it carries console output only as redacted as the log does.
+  if (result.console !== undefined) report.console = result.console.map((c) => ({ level: c.level, text: redactString(c.text) }));
   if (step.expect !== undefined) report.expect = step.expect;
   return report;
 }

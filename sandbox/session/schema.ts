@@ -75,9 +75,11 @@ export const ApprovalRuleSchema = z.strictObject({
   action: z.enum(ACTION_KINDS).describe('The action kind this answer is for.'),
   target: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).describe(
     'Paths: a workspace-relative glob. URLs: a policy net pattern (scheme://host[:port][/path-glob]). '
-    + 'Commands: an argv pattern ("*" one argument, "**" the rest), as an array or a space-separated string.',
+    + 'Commands: an argv pattern as an array, e.g. ["npm", "install", "**"] ("*" one argument, "**" the rest).',
   ),
   answer: z.enum(['allow-once', 'allow-task', 'deny']).describe('allow-task grants the target pattern for the rest of the task.'),
+  times: z.number().int().positive().optional()
+    .describe('How many prompts this answer answers; after that it no longer matches (a later approval may). Default: every one.'),
 }).describe('How the scripted user answers a prompt that matches.');
 export type ApprovalRule = z.infer<typeof ApprovalRuleSchema>;
 

@@ -53,6 +53,15 @@ describe('airlock policy (CLI)', function () {
       assert.equal(lines(r.stderr).at(-1), FAIL_CLOSED);
     });
 
+    it('prints a warning once per run, even when several checked files extend the file that causes it', async () => {
+      ws.write('shared.json', '{"version": 1, "net": {"allow": ["http://example.com/**"]}}');
+      ws.write('a.json', '{"version": 1, "extends": ["./shared.json"]}');
+      ws.write('b.json', '{"version": 1, "extends": ["./shared.json"]}');
+      const r = await airlock('policy', 'check', at('a.json'), at('b.json'));
+      assert.equal(r.code, 0, r.stderr);
+      assert.equal(r.stderr.match(/warning: pattern "http:\/\/example\.com\/\*\*" allows plain http/g)?.length, 1, r.stderr);
+    });
+
     it('uses airlock:default, with a warning, when the workspace has no policy; a missing explicit file is an error', async () => {
       const none = await airlock('policy', 'check');
       assert.equal(none.code, 0);
@@ -136,6 +145,18 @@ describe('airlock policy (CLI)', function () {
       const unknown = await airlock('policy', 'explain', '--task', 'nope', 'fs.write', 'src/a.ts');
       assert.equal(unknown.code, 2);
       assert.match(unknown.stderr, /--task "nope" is neither a task template of the policy nor a file; the policy defines "docs"/);
+    });
+
+    it('explain exec takes the command as words; a JSON array or one quoted string is refused with the fix', async () => {
+      const words = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', 'npm', 'test');
+      assert.equal(words.code, 0, words.stderr);
+      assert.match(words.stdout, /^ask {3}exec {2}\["npm","test"\]/m);
+      const json = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', '["npm","test"]');
+      assert.equal(json.code, 2);
+      assert.match(json.stderr, /the command is given as words on the command line, not as JSON: airlock policy explain exec npm test$/m);
+      const quoted = await airlock('policy', 'explain', '--policy', 'airlock:default', 'exec', 'npm test');
+      assert.equal(quoted.code, 2);
+      assert.match(quoted.stderr, /"npm test" is one argument with spaces; if it is the command and its arguments, leave the quotes off: airlock policy explain exec npm test$/m);
     });
 
     it('exits 2 on bad input and on a policy that does not load, saying Airlock fails closed', async () => {

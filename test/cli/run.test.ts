@@ -28,7 +28,7 @@ describe('airlock run / replay', () => {
     good();
     const code = await runCommand(['good.json'], { verify: true }, io);
     assert.equal(code, 0, io.out + io.err);
-    assert.match(io.out, /✓ {2}1 fs\.read README\.md {2}allow → done \(policy\)/);
+    assert.match(io.out, /✓ {2}1 fs\.read README\.md {2}allow → done \(allowed by policy\) {2}← task scope/);
     assert.match(io.out, /log: \.airlock-run[/\\]logs[/\\]good-\d{8}T\d{6}-\w+\.jsonl/);
     assert.match(io.out, /log verified: \d+ entries, hash chain intact/);
     assert.equal(fs.readdirSync(path.join(fx.dir, '.airlock-run', 'logs')).filter((f) => f.endsWith('.jsonl')).length, 1);
@@ -46,7 +46,7 @@ describe('airlock run / replay', () => {
     assert.equal(await runCommand(['*.json'], { reporter: 'junit', out: 'reports/junit.xml', logDir: 'logs' }, io), 1);
     const xml = fs.readFileSync(path.join(fx.dir, 'reports', 'junit.xml'), 'utf8');
     assert.match(xml, /<testsuite name="failing"[^>]*failures="1"/);
-    assert.match(io.out, /✗ {2}1 fs\.write package\.json {2}deny → denied \(policy\)/);
+    assert.match(io.out, /✗ {2}1 fs\.write package\.json {2}deny → denied \(refused by policy\)/);
     assert.match(io.out, /report: reports[/\\]junit\.xml/);
   });
 
@@ -65,6 +65,22 @@ describe('airlock run / replay', () => {
     assert.match(io.err, /unknown reporter "tap"/);
   });
 
+  it('with --reporter junit --out, bad input still writes a JUnit file with one error case (exit 2)', async () => {
+    fx.write('broken.json', '{ "name": "b", "workspace": "./nope", "steps": [] }');
+    assert.equal(await runCommand(['broken.json', 'missing.json'], { reporter: 'junit', out: 'junit.xml' }, io), 2);
+    const xml = fs.readFileSync(path.join(fx.dir, 'junit.xml'), 'utf8');
+    assert.equal(xml.match(/<testcase /g)?.length, 1, xml);
+    assert.equal(xml.match(/<error /g)?.length, 1, xml);
+    assert.match(xml, /<testsuites name="airlock run" tests="1" failures="0" errors="1">/);
+    assert.match(xml, /broken\.json:1:\d+ steps: needs at least 1 entry/);
+    assert.match(xml, /missing\.json: cannot read the session file/);
+    io.out = '';
+    assert.equal(await runCommand(['missing.json'], { reporter: 'json' }, io), 2);
+    const doc = JSON.parse(io.out) as { ok: boolean; sessions: { problems: unknown[] }[] };
+    assert.equal(doc.ok, false);
+    assert.equal(doc.sessions[0]?.problems.length, 1);
+  });
+
   it('replay prints the changed decisions and a summary, or JSON', async () => {
     const file = fx.session('r', { steps: [{ action: 'fs.write', path: 'src/a.ts', content: 'x' }, { action: 'fs.read', path: 'README.md' }] });
     fx.write('changed.json', JSON.stringify({ ...BASE_POLICY, fs: { ...BASE_POLICY.fs, write: { deny: ['src/**'] } } }));
@@ -74,6 +90,29 @@ describe('airlock run / replay', () => {
     assert.equal(await replayCommand('r.json', { policy: 'changed.json', json: true }, io), 0);
     const doc = JSON.parse(io.out) as { total: number; changes: number; decisions: { before: string; after: string }[] };
     assert.deepEqual([doc.total, doc.changes, doc.decisions[0]?.before, doc.decisions[0]?.after], [2, 1, 'allow', 'deny']);
+  });
+
+  it('replay --fail-on-change exits 1 when a decision changes; a changed policy whose tests fail still replays, with a warning', async () => {
+    const file = fx.session('r2', { steps: [
+      { action: 'fs.write', path: 'src/a.ts', content: 'x' },
+      { action: 'script', code: 'return 1;' }, { action: 'script', code: 'return 2;' }, { action: 'script', code: 'return 3;' },
+    ] });
+    fx.write('same.json', JSON.stringify(BASE_POLICY));
+    assert.equal(await replayCommand(path.basename(file), { policy: 'same.json', failOnChange: true }, io), 0, io.err);
+    // One summary line for every skipped script.
+    assert.equal(io.out.split('\n').filter((l) => l.startsWith('skipped')).length, 1, io.out);
+    assert.match(io.out, /^skipped 3 \(script; steps 2, 3, 4\): scripts are replayed only by their capability calls/m);
+
+    io.out = '';
+    fx.write('changed.json', JSON.stringify({
+      ...BASE_POLICY, fs: { ...BASE_POLICY.fs, write: { deny: ['src/**'] } },
+      tests: [{ action: 'fs.write', target: 'src/a.ts', expect: 'allow' }],
+    }));
+    assert.equal(await replayCommand('r2.json', { policy: 'changed.json', failOnChange: true }, io), 1);
+    assert.match(io.out, /^fs\.write src\/a\.ts: allow → deny/m);
+    assert.match(io.err, /^warning: the changed policy's own tests fail \(1\); the harness will not load it until they pass/m);
+    assert.match(io.err, /changed\.json:\d+:\d+ tests\[0\]: expected allow, got deny/);
+    assert.match(io.err, /--fail-on-change: 1 decision would change under changed\.json/);
   });
 
   it('runs the bundled examples in a child process: every expectation holds and every log verifies (exit 0)', async function () {

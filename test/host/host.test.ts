@@ -177,6 +177,20 @@ describe('airlock host over stdio', function () {
     assert.equal(report.ok, true, JSON.stringify(report.problem));
   });
 
+  it('shutdown ends running tasks as "ended", not "killed"', async () => {
+    const statuses: { taskId: string; status: string; reason?: string }[] = [];
+    client = startHarness(ws.stateDir, { onTaskStatus: (s) => statuses.push(s) });
+    const init = await client.initialize({ workspaceRoot: ws.root, logDir: path.join(ws.stateDir, 'logs') });
+    const task = await client.startTask({ intent: 'read', template: 'edit' });
+    const { code } = await client.shutdown();
+    assert.equal(code, 0);
+    assert.deepEqual(statuses.filter((s) => s.taskId === task.id).map((s) => [s.status, s.reason]), [['started', undefined], ['ended', 'shutdown']]);
+    const ends = fs.readFileSync(init.logFile, 'utf8').split('\n').filter((l) => l.includes('"task.end"'));
+    assert.equal(ends.length, 1);
+    assert.match(ends[0] ?? '', /"reason":"shutdown"/);
+    assert.doesNotMatch(fs.readFileSync(init.logFile, 'utf8'), /"kind":"kill"/);
+  });
+
   it('fails closed when the policy does not load: no task starts, and the error names the file', async () => {
     ws.write('.airlock/policy.json', '{ "version": 1, "fs": { "writes": {} } }');
     client = startHarness(ws.stateDir);

@@ -101,9 +101,24 @@ describe('policy lint', () => {
       assert.match(onlyError({ net: { allow: ['example.com'] } }), /net\.allow\[0\]: .*it has no scheme:\/\//);
     });
 
-    it('warns about plain http allows', () => {
-      assert.match(onlyWarning({ net: { allow: ['http://localhost:8080/**'] } }),
-        /net\.allow\[0\]: warning: pattern "http:\/\/localhost:8080\/\*\*" allows plain http, which anyone on the network can read and alter; use https/);
+    it('warns about plain http allows, naming how to accept the warning once reviewed', () => {
+      assert.match(onlyWarning({ net: { allow: ['http://intranet.example.com:8080/**'] } }),
+        /net\.allow\[0\]: warning: pattern "http:\/\/intranet\.example\.com:8080\/\*\*" allows plain http, which anyone on the network can read and alter; use https.* \[net\.plain-http; once reviewed, acknowledge it with "lint": \{"accept": \["net\.plain-http"\]\}\]$/);
+    });
+
+    it('does not warn about plain http to loopback (it never crosses a network)', () => {
+      for (const p of ['http://localhost:8080/**', 'http://127.0.0.1:3000/**', 'http://[::1]:5173/**', 'http://127.0.0.0/8', 'http://app.localhost/**']) {
+        assert.deepEqual(lint({ net: { allow: [p] } }).warnings, [], p);
+      }
+      assert.equal(lint({ net: { allow: ['http://10.0.0.1/**'] } }).warnings.length, 1);
+    });
+
+    it('"lint": {"accept": [...]} acknowledges a reviewed warning; an unknown id is an error; errors cannot be accepted', () => {
+      assert.deepEqual(lint({ net: { allow: ['http://example.com/**'] }, lint: { accept: ['net.plain-http'] } }), { ok: true, errors: [], warnings: [] });
+      const typo = lint({ lint: { accept: ['net.plain-htp'] } });
+      assert.equal(typo.ok, false);
+      assert.match(typo.errors[0] ?? '', /lint\.accept\[0\] must be one of "net\.plain-http", .*did you mean "net\.plain-http"\?/);
+      assert.equal(lint({ fs: { write: { allow: ['**'] } }, lint: { accept: ['net.plain-http'] } }).ok, false);
     });
   });
 
@@ -139,6 +154,22 @@ describe('policy lint', () => {
       assert.match(onlyError({ exec: { allow: [['npm', '**', 'test']] } }), /exec\.allow\[0\]\[1\]: .*"\*\*" \(the rest of the arguments\) may only be the last element/);
       assert.match(onlyError({ exec: { deny: [['git', '**', 'push']] } }), /exec\.deny\[0\]\[1\]: /);
     });
+  });
+
+  it('warns that "/etc/**" is workspace-relative and suggests "//etc/**" (in allows and denies)', () => {
+    assert.match(onlyWarning({ fs: { write: { allow: ['/etc/**'] } } }),
+      /fs\.write\.allow\[0\]: warning: pattern "\/etc\/\*\*" is workspace-relative: a single leading "\/" anchors it at the workspace root, not at the disk's; for the absolute path write "\/\/etc\/\*\*", for the workspace folder write "etc\/\*\*" \[fs\.leading-slash/);
+    assert.match(onlyWarning({ fs: { read: { deny: ['/home/me/.ssh/**'] } } }), /"\/\/home\/me\/\.ssh\/\*\*"/);
+    assert.deepEqual(lint({ fs: { write: { allow: ['//etc/airlock/**', 'src/**'] } } }).warnings, []);
+  });
+
+  it('prints a warning once even when two layers extend the same file', () => {
+    ws.write('shared.json', JSON.stringify({ version: 1, net: { allow: ['http://example.com/**'] } }, null, 2));
+    ws.write('baseline.json', JSON.stringify({ version: 1, extends: ['./shared.json'] }));
+    ws.write('.airlock/policy.json', JSON.stringify({ version: 1, extends: ['../shared.json'] }));
+    const result = loadPolicy({ workspaceRoot: ws.root, baselineFile: `${ws.root}/baseline.json` });
+    assert.ok(result.ok);
+    assert.equal(result.warnings.filter((w) => w.code === 'policy.plain-http').length, 1, result.warnings.map(formatProblem).join('\n'));
   });
 
   it('refuses ".." in globs, which would never match (a deny would protect nothing)', () => {

@@ -82,6 +82,27 @@ describe('loadPolicy', () => {
       assert.match(problems[1] ?? '', /exec\.allow\[0\]: .*at least 1 element; an argv pattern names at least the program/);
     });
 
+    it('a version error does not hide too-broad patterns: every independent problem, sorted by position', () => {
+      const problems = problemsOf(loadText([
+        '{',
+        '  "version": 2,',
+        '  "fs": { "write": { "allow": ["**", "src/**"] } },',
+        '  "net": { "allow": ["https://*/**"] },',
+        '  "exec": { "allow": [["bash", "-c", "*"]] },',
+        '  "default": "maybe"',
+        '}',
+      ].join('\n')));
+      assert.deepEqual(problems.map((p) => /^\.airlock\/policy\.json:(\d+):\d+ (\S+):/.exec(p)?.slice(1, 3).join(' ')), [
+        '2 version', '3 fs.write.allow[0]', '4 net.allow[0]', '5 exec.allow[0]', '6 default',
+      ], problems.join('\n'));
+    });
+
+    it('one missing "]" is one error that names the array it leaves open', () => {
+      const problems = problemsOf(loadText('{\n  "version": 1,\n  "fs": {\n    "write": { "allow": ["src/**", "test/**" }\n  },\n  "net": { "allow": [] }\n}\n'));
+      assert.deepEqual(problems, ['.airlock/policy.json:4:46: invalid JSON: the array opened at 4:25 is never closed; a "]" is likely missing before this "}"']);
+      assert.deepEqual(problemsOf(loadText('{"version": 1, "fs": {}')), ['.airlock/policy.json:1:24: invalid JSON: the object opened at 1:1 is never closed; a "}" is likely missing']);
+    });
+
     it('says so when an explicitly given file does not exist', () => {
       const result = loadPolicy({ workspaceRoot: ws.root, file: path.join(ws.root, 'policies/missing.json') });
       assert.deepEqual(problemsOf(result), ['policies/missing.json: policy file "policies/missing.json" does not exist; check the path, or run without a file to use airlock:default']);
@@ -230,9 +251,10 @@ describe('loadPolicy', () => {
       assert.equal(p, '.airlock/policy.json:1:26 tests[0]: unknown task "nope"; this policy defines no tasks');
     });
 
-    it('requires an exec target to be a JSON argv array', () => {
+    it('takes an exec target as an argv array and refuses an ambiguous string with the fix', () => {
       const [p] = problemsOf(loadText('{"version": 1, "tests": [{"action": "exec", "target": "npm test", "expect": "ask"}]}'));
-      assert.match(p ?? '', /tests\[0\]: an exec target is the command as a JSON argv array string, e\.g\. "\[\\"npm\\",\\"test\\"\]", not "npm test"$/);
+      assert.match(p ?? '', /tests\[0\]: an exec target "npm test" is ambiguous \(one argument with spaces, or several\?\); write it as an array: \["npm", "test"\]$/);
+      loaded(loadText('{"version": 1, "tests": [{"action": "exec", "target": ["npm", "test"], "expect": "ask"}]}'));
     });
   });
 

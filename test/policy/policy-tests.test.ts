@@ -53,11 +53,16 @@ describe('policy examples (runPolicyTests)', () => {
     assert.deepEqual(runPolicyTests(result.policy), []);
   });
 
-  it('reads exec targets as JSON argv arrays, never as shell strings', () => {
-    assert.deepEqual(actionOfTest('exec', '["git","commit","-m","a b"]'), { ok: true, action: { kind: 'exec', argv: ['git', 'commit', '-m', 'a b'] } });
-    for (const bad of ['git status', '[]', '["git", 1]', '{"argv": ["git"]}']) {
-      assert.equal(actionOfTest('exec', bad).ok, false, bad);
+  it('reads exec targets as argv arrays (or the older JSON-in-a-string form), never as shell strings', () => {
+    const commit = { ok: true, action: { kind: 'exec', argv: ['git', 'commit', '-m', 'a b'] } };
+    assert.deepEqual(actionOfTest('exec', ['git', 'commit', '-m', 'a b']), commit);
+    assert.deepEqual(actionOfTest('exec', '["git","commit","-m","a b"]'), commit);
+    assert.deepEqual(actionOfTest('exec', 'ls'), { ok: true, action: { kind: 'exec', argv: ['ls'] } });
+    for (const bad of ['git status', '[]', '["git", 1]', '{"argv": ["git"]}', []]) {
+      assert.equal(actionOfTest('exec', bad).ok, false, JSON.stringify(bad));
     }
+    assert.deepEqual(actionOfTest('exec', 'git status'), { ok: false, message: 'an exec target "git status" is ambiguous (one argument with spaces, or several?); write it as an array: ["git", "status"]' });
+    assert.equal(actionOfTest('fs.read', ['a', 'b']).ok, false);
     assert.deepEqual(actionOfTest('net.fetch', 'https://example.com/'), { ok: true, action: { kind: 'net.fetch', url: 'https://example.com/' } });
     assert.deepEqual(actionOfTest('fs.delete', 'a.txt'), { ok: true, action: { kind: 'fs.delete', path: 'a.txt' } });
   });

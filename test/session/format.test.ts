@@ -21,7 +21,7 @@ describe('session format', () => {
     const r = parse(`{
       // a comment
       "name": "n", "workspace": "./ws", "policy": "./p.json", "task": { "template": "work" },
-      "approvals": [{ "action": "exec", "target": "npm test **", "answer": "allow-task" }],
+      "approvals": [{ "action": "exec", "target": ["npm", "test", "**"], "answer": "allow-task" }, { "action": "exec", "target": "ls", "answer": "deny" }],
       "steps": [{ "action": "fs.list" }, { "action": "kill", "name": "stop" }],
     }`);
     assert.ok(r.ok, JSON.stringify(!r.ok && r.problems));
@@ -29,6 +29,30 @@ describe('session format', () => {
     assert.deepEqual(r.session.policy, { file: path.join(fx.dir, 'p.json') });
     assert.deepEqual(r.session.steps[0], { action: 'fs.list', path: '.' });
     assert.equal(r.session.steps[1]?.name, 'stop');
+  });
+
+  it('takes an exec approval target as an array, as policy tests do; an ambiguous string is refused with the fix', () => {
+    const out = messages(JSON.stringify({
+      name: 'n', workspace: './ws', task: { template: 'work' },
+      approvals: [{ action: 'exec', target: 'npm test **', answer: 'allow-task' }], steps: [{ action: 'fs.list' }],
+    }));
+    assert.deepEqual(out.map((m) => m.replace(/^.*approvals\[0\]\.target: /, '')),
+      ['an exec approval target "npm test **" is ambiguous (one argument with spaces, or several?); write it as an array: ["npm", "test", "**"]']);
+  });
+
+  it('reports every independent problem at once, sorted by position: empty steps do not hide a missing workspace', () => {
+    const out = messages([
+      '{',
+      '  "name": "n",',
+      '  "workspace": "./nope",',
+      '  "policy": "./missing-policy.json",',
+      '  "approvals": [{ "action": "exec", "target": "npm test", "answer": "deny" }],',
+      '  "steps": []',
+      '}',
+    ].join('\n')).map((m) => m.replace(`${path.join(fx.dir, 's.json')}:`, ''));
+    assert.deepEqual(out.map((m) => m.split(': ')[0]), ['1:1', '3:16 workspace', '4:13 policy', '5:47 approvals[0].target', '6:12 steps'], out.join('\n'));
+    assert.match(out[0] ?? '', /the session needs a task/);
+    assert.match(out[4] ?? '', /needs at least 1 entry/);
   });
 
   it('names unknown fields at their line and column, with the nearest known field', () => {

@@ -3,7 +3,7 @@ import { createPrettyReporter } from '../../sandbox/session/reporters/pretty.js'
 import { formatJsonReport } from '../../sandbox/session/reporters/json.js';
 import { formatJunitReport, xmlEscape } from '../../sandbox/session/reporters/junit.js';
 import type { SessionReport } from '../../sandbox/session/report.js';
-import { Fixture } from './fixture.js';
+import { BASE_POLICY, Fixture } from './fixture.js';
 
 /** A minimal XML reader: elements with their attributes, in document order; throws on mismatched tags. */
 function parseXml(xml: string): { name: string; attrs: Record<string, string>; text: string }[] {
@@ -95,10 +95,47 @@ describe('reporters', () => {
     }
     pretty.summary(reports);
     const lines = out.split('\n');
-    assert.ok(lines.includes('  ✓  1 fs.read src/a.ts  allow → done (policy)'), out);
-    assert.ok(lines.includes('  ✗  1 fs.read .env  deny → denied (policy)'), out);
+    // The deciding rule, the final decision (who allowed or refused) and the step's time on the step's line.
+    assert.ok(lines.some((l) => /^ {2}✓ {2}1 fs\.read src\/a\.ts {2}allow → done \(allowed by policy\) {2}← task scope tasks\.work\.scope\.fs\.read\.allow\[0\] "\*\*" {2}\d+ ms$/.test(l)), out);
+    assert.ok(lines.some((l) => /^ {2}✗ {2}1 fs\.read \.env {2}deny → denied \(refused by policy\) {2}← workspace policy fs\.read\.deny\[0\] "\*\*\/\.env\*" {2}\d+ ms$/.test(l)), out);
+    // An unanswered prompt is named as such, not as a refusal by the policy.
+    assert.ok(lines.some((l) => /^ {2}✓ {2}2 fs\.write notes\.md {2}ask → denied \(unanswered prompt: refused\) {2}← the policy default {2}\d+ ms$/.test(l)), out);
     assert.ok(lines.some((l) => l.includes('unanswered prompt: fs.write notes.md')), out);
+    // The failing step's reason once.
+    assert.equal(out.split('Airlock denied fs.read ".env"').length - 1, 1, out);
     assert.ok(lines.some((l) => l.trim().startsWith('log: logs/')), out);
-    assert.ok(lines.includes('2 sessions: 1 passed, 1 failed; 3 steps, 1 failed'), out);
+    assert.ok(lines.some((l) => /^2 sessions: 1 passed, 1 failed; 3 steps, 1 failed \(\d+ ms\)$/.test(l)), out);
+  });
+
+  it('junit test names are the step name or action and target, the same whatever the outcome', async () => {
+    const file = fx.session('stable', { steps: [
+      { action: 'fs.read', path: 'src/a.ts', expect: { outcome: 'done' } },
+      { action: 'fs.read', path: 'src/a.ts', name: 'read it again', expect: { outcome: 'done' } },
+    ] });
+    const passing = await fx.run(file);
+    fx.write('ws/.airlock/policy.json', JSON.stringify({ version: 1, fs: { read: { deny: ['src/**'] } }, tasks: { work: { intent: 'w', scope: {} } } }));
+    const failing = await fx.run(file);
+    fx.write('ws/.airlock/policy.json', JSON.stringify(BASE_POLICY));
+    const names = (r: SessionReport) => parseXml(formatJunitReport([r])).filter((e) => e.name === 'testcase').map((e) => e.attrs['name']);
+    assert.deepEqual(names(passing), ['01 fs.read src/a.ts', '02 read it again']);
+    assert.deepEqual(names(failing), names(passing));
+    const failures = parseXml(formatJunitReport([failing])).filter((e) => e.name === 'failure');
+    assert.equal(failures.length, 2);
+    assert.match(failures[0]?.text ?? '', /got: deny → denied \(refused by policy\)/);
+  });
+
+  it('json: per-step timings, the final decision, and script console output redacted as in the log', async () => {
+    const file = fx.session('console', { steps: [
+      { action: 'script', code: 'console.log("token ghp_" + "a".repeat(36)); console.warn("plain"); return 1;' },
+    ] });
+    const report = await fx.run(file);
+    const doc = JSON.parse(formatJsonReport([report])) as { sessions: { steps: { durationMs: number; final: unknown; console: { level: string; text: string }[] }[] }[] };
+    const step = doc.sessions[0]?.steps[0];
+    assert.ok(typeof step?.durationMs === 'number');
+    assert.deepEqual(step?.final, { decision: 'allowed', by: 'policy', unanswered: false });
+    assert.equal(step?.console.length, 2);
+    assert.doesNotMatch(step?.console[0]?.text ?? '', /ghp_a{36}/);
+    assert.match(step?.console[0]?.text ?? '', /\[redacted/);
+    assert.deepEqual(step?.console[1], { level: 'warn', text: 'plain' });
   });
 });

@@ -64,6 +64,34 @@ describe('runSession (real workspace copies, real Enforcer, real log)', () => {
     assert.equal(report.steps.flatMap((s) => s.prompts).length, 2);
   });
 
+  it('"times": 1 scripts "allow the first, refuse the second"', async () => {
+    const file = fx.session('times', {
+      approvals: [
+        { action: 'fs.write', target: 'README.md', answer: 'allow-once', times: 1 },
+        { action: 'fs.write', target: 'README.md', answer: 'deny' },
+      ],
+      steps: [
+        { action: 'fs.write', path: 'README.md', content: '1', expect: { outcome: 'done', decidedBy: 'user' } },
+        { action: 'fs.write', path: 'README.md', content: '2', expect: { outcome: 'denied', decidedBy: 'user' } },
+        { action: 'fs.write', path: 'README.md', content: '3', expect: { outcome: 'denied', decidedBy: 'user' } },
+      ],
+    });
+    const report = await fx.run(file);
+    assert.equal(report.ok, true, JSON.stringify(report.steps.map((s) => s.failures)));
+    assert.deepEqual(report.steps.flatMap((s) => s.prompts.map((p) => [p.rule, p.answer])), [[0, 'allow-once'], [1, 'deny'], [1, 'deny']]);
+
+    const onlyOnce = fx.session('times-alone', {
+      approvals: [{ action: 'fs.write', target: 'README.md', answer: 'allow-once', times: 1 }],
+      steps: [
+        { action: 'fs.write', path: 'README.md', content: '1', expect: { outcome: 'done' } },
+        { action: 'fs.write', path: 'README.md', content: '2', expect: { outcome: 'denied' } },
+      ],
+    });
+    const second = await fx.run(onlyOnce);
+    assert.equal(second.ok, true);
+    assert.deepEqual(second.steps[1]?.prompts, [{ action: 'fs.write', target: 'README.md', answered: false }]);
+  });
+
   it('a failed expectation fails its step and the session, and later steps still run', async () => {
     const file = fx.session('failing', {
       steps: [

@@ -1,6 +1,7 @@
 // The scripted user of `airlock run`: answers prompts from a session's approval list and records every prompt it saw.
 import os from 'node:os';
 import { AirlockError } from '../../errors.js';
+import { argvFromJson } from '../../policy/commandSyntax.js';
 import { argvPatternMatches, validateArgvPattern } from '../../policy/exec.js';
 import { compileGlob } from '../../policy/globs.js';
 import { netPatternMatches, parseActionUrl, parseNetPattern } from '../../policy/net.js';
@@ -14,6 +15,8 @@ export interface ScriptedApproval {
   /** Paths: a policy glob (workspace-relative, `//abs`, `~/`). URLs: a policy net pattern. Commands: an argv pattern. */
   target: string | readonly string[];
   answer: 'allow-once' | 'allow-task' | 'deny';
+  /** How many prompts this rule answers; afterwards it no longer matches. Default: every one. */
+  times?: number;
 }
 
 /** A prompt as the scripted user saw it, and what became of it. */
@@ -35,9 +38,11 @@ export interface ScriptedPrompterOptions {
 
 type Matcher = (action: Action) => boolean;
 
-/** An approval's target as an argv pattern: arrays as they are, strings split on spaces (`"npm test **"`). */
+/** An approval's target as an argv pattern, in the one command syntax (an array; see policy/commandSyntax.ts). */
 export function argvPatternOf(target: string | readonly string[]): string[] {
-  return typeof target === 'string' ? target.trim().split(/\s+/) : [...target];
+  const parsed = argvFromJson(target, 'an exec approval target');
+  if (!parsed.ok) throw new AirlockError({ code: 'session.bad-pattern', message: parsed.message });
+  return parsed.argv;
 }
 
 /** Compiles one approval's target for its action kind; throws an AirlockError (`session.bad-pattern`) if it is invalid. */
@@ -45,6 +50,7 @@ export function compileApprovalTarget(approval: ScriptedApproval, opts: { homeDi
   const { action, target } = approval;
   const bad = (why: string) => new AirlockError({ code: 'session.bad-pattern', message: `the approval target ${JSON.stringify(target)} is not valid for ${action}: ${why}` });
   if (action === 'exec') {
+    // The command syntax's own message already names the target and the fix.
     const pattern = argvPatternOf(target);
     try {
       validateArgvPattern(pattern);
@@ -86,7 +92,7 @@ export function compileApprovalTarget(approval: ScriptedApproval, opts: { homeDi
 /** The Prompter port for scripted sessions. A prompt no rule answers is refused (a rejection: the pipeline denies it). */
 export class ScriptedPrompter implements Prompter {
   readonly prompts: PromptRecord[] = [];
-  private readonly rules: { approval: ScriptedApproval; matches: Matcher }[];
+  private readonly rules: { approval: ScriptedApproval; matches: Matcher; used: number }[];
 
   constructor(opts: ScriptedPrompterOptions) {
     const ctx = {
@@ -94,11 +100,12 @@ export class ScriptedPrompter implements Prompter {
       caseInsensitive: opts.caseInsensitive ?? PLATFORM_CASE_INSENSITIVE,
       workspaceRoot: opts.workspaceRoot,
     };
-    this.rules = opts.approvals.map((approval) => ({ approval, matches: compileApprovalTarget(approval, ctx) }));
+    this.rules = opts.approvals.map((approval) => ({ approval, matches: compileApprovalTarget(approval, ctx), used: 0 }));
   }
 
   async ask(request: ApprovalRequest): Promise<ApprovalAnswer> {
-    const index = this.rules.findIndex((r) => r.approval.action === request.action.kind && r.matches(request.action));
+    const index = this.rules.findIndex((r) => (r.approval.times === undefined || r.used < r.approval.times)
+      && r.approval.action === request.action.kind && r.matches(request.action));
     const rule = this.rules[index];
     if (!rule) {
       this.prompts.push({ action: request.action.kind, target: request.target, answered: false });
@@ -107,6 +114,7 @@ export class ScriptedPrompter implements Prompter {
         message: `no scripted approval answers ${request.action.kind} ${request.target}; add one to the session's "approvals"`,
       });
     }
+    rule.used++;
     const { answer, target } = rule.approval;
     this.prompts.push({ action: request.action.kind, target: request.target, rule: index, answer, answered: true });
     if (answer === 'allow-task') {

@@ -1,5 +1,5 @@
 // The machine-readable report of `airlock run`: one object per session with its log path and every step.
-import type { SessionReport } from '../report.js';
+import { finalDecisionOf, type SessionReport } from '../report.js';
 
 /** `{ "sessions": [ { name, file, ok, log, steps: [ { index, action, target, verdict, outcome, ok, decidedBy, rule, error, result, … } ] } ] }` */
 export function formatJsonReport(reports: readonly SessionReport[]): string {
@@ -23,12 +23,15 @@ export function formatJsonReport(reports: readonly SessionReport[]): string {
         outcome: s.outcome,
         ok: s.ok,
         decidedBy: s.decidedBy ?? null,
+        final: finalDecisionOf(s) ?? null,
         rule: s.rule ?? null,
         reason: s.reason ?? null,
         error: s.error ?? null,
         result: s.result ?? null,
         failures: s.failures,
         prompts: s.prompts,
+        ...(s.console !== undefined ? { console: s.console } : {}),
+        durationMs: s.durationMs,
         ...(s.logSeq !== undefined ? { logSeq: s.logSeq } : {}),
       })),
     })),

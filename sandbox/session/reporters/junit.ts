@@ -1,7 +1,8 @@
 // The JUnit XML report of `airlock run` for CI systems: a testsuite per session, a testcase per step.
 import { formatProblem } from '../../errors.js';
 import type { SessionReport } from '../report.js';
-import { describeStep } from './pretty.js';
+import { finalDecisionOf } from '../report.js';
+import { stepTitle } from './pretty.js';
 
 /** Escapes text for XML attributes and content; characters XML 1.0 cannot carry are dropped. */
 export function xmlEscape(text: string): string {
@@ -35,13 +36,19 @@ export function formatJunitReport(reports: readonly SessionReport[]): string {
       out.push(`    <testcase name="start session" classname="${xmlEscape(r.name)}"><error message="${xmlEscape(r.problems[0]?.message ?? 'bad input')}">${xmlEscape(text)}</error></testcase>`);
     }
     for (const s of r.steps) {
-      const name = `${String(s.index + 1).padStart(2, '0')} ${describeStep(s)}`;
+      // Stable across outcomes: position and title, never the verdict.
+      const name = `${String(s.index + 1).padStart(2, '0')} ${stepTitle(s)}`;
       const head = `    <testcase name="${xmlEscape(name)}" classname="${xmlEscape(r.name)}" time="${seconds(s.durationMs)}"`;
       if (s.ok) {
         out.push(`${head}/>`);
         continue;
       }
-      const detail = [...s.failures, ...(s.error ? [`${s.error.code}: ${s.error.message}`] : []), ...(s.reason ? [`reason: ${s.reason}`] : [])].join('\n');
+      const final = finalDecisionOf(s);
+      const detail = [
+        ...s.failures,
+        `got: ${s.verdict ?? '-'} → ${s.outcome}${final ? ` (${final.decision} by ${final.by})` : ''}`,
+        ...(s.error ? [`${s.error.code}: ${s.error.message}`] : s.reason ? [`reason: ${s.reason}`] : []),
+      ].join('\n');
       out.push(`${head}>`);
       out.push(`      <failure message="${xmlEscape(s.failures.join('; '))}" type="expectation">${xmlEscape(detail)}</failure>`);
       out.push('    </testcase>');
