@@ -268,7 +268,7 @@ export class LogView {
     }
     if (e.kind === 'outcome') {
       const row = e.ref !== undefined ? this.rowOfSeq.get(e.ref) : undefined;
-      if (row) {
+      if (row && row.type === 'action') {
         this.link(row, e.seq);
         this.applyOutcome(row, e);
         return { row, created: false };
