@@ -4,6 +4,7 @@ import { AirlockError, formatProblem } from '../errors.js';
 import type { LogEntry } from '../log/entry.js';
 import { followLog, readLog } from '../log/reader.js';
 import { describeReport, verifyLog } from '../log/verify.js';
+import { describeSlice, verifySlice } from '../log/slice.js';
 import {
   ACTION_FILTERS, DECISION_FILTERS, describeDecisionEntry, describeFilterProblem, LogView, OUTCOME_FILTERS, parseFilter,
   rowMatches, VERDICT_FILTERS, type LogRow, type LogViewFilter,
@@ -23,7 +24,21 @@ function fail(e: unknown): number {
   return EXIT_BAD_INPUT;
 }
 
-function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string }): number {
+function verifySliceCommand(file: string, opts: { json?: boolean; keyDir?: string; against?: string }): number {
+  let report;
+  try {
+    report = verifySlice(file, { ...(opts.against !== undefined ? { against: opts.against } : {}), ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}) });
+  } catch (e) {
+    return fail(e);
+  }
+  if (opts.json) out(JSON.stringify(report, null, 2));
+  else if (report.ok) out(describeSlice(report));
+  else err(`${file}: ${describeSlice(report)}`);
+  return report.ok ? EXIT_OK : EXIT_TAMPERED;
+}
+
+function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; slice?: boolean; against?: string }): number {
+  if (opts.slice || opts.against !== undefined) return verifySliceCommand(file, opts);
   let report;
   try {
     report = verifyLog(file, opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {});
@@ -126,7 +141,9 @@ export function registerLogCommands(program: Command): void {
     .argument('<log>', 'the log file (.jsonl)')
     .option('--json', 'print the full report as JSON')
     .option('--key-dir <dir>', 'trusted checkpoint keys (default: the state directory\'s airlock/keys)')
-    .action((file: string, opts: { json?: boolean; keyDir?: string }) => {
+    .option('--slice', 'the file is an export of some lines of a log: check each line\'s hash and the chain between consecutive entries')
+    .option('--against <log>', 'with --slice: the full log, which must verify and hold every exported line as it is')
+    .action((file: string, opts: { json?: boolean; keyDir?: string; slice?: boolean; against?: string }) => {
       process.exitCode = verifyCommand(file, opts);
     });
   program
