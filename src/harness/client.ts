@@ -24,6 +24,7 @@ export interface HarnessClientOptions {
 export class HarnessClient {
   readonly process: ChildProcess;
   private readonly connection: MessageConnection;
+  private readonly logAppendedListeners = new Set<(batch: P.LogAppended) => void>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(opts: HarnessClientOptions) {
@@ -45,6 +46,9 @@ export class HarnessClient {
     this.connection = createMessageConnection(reader, new StreamMessageWriter(this.process.stdin!));
     this.connection.onRequest(P.approvalRequest, async (request) => (opts.onApproval ? opts.onApproval(request) : { answer: 'deny' }));
     this.connection.onNotification(P.logEntry, (e) => opts.onLogEntry?.(e));
+    this.connection.onNotification(P.logAppended, (batch) => {
+      for (const listener of this.logAppendedListeners) listener(batch);
+    });
     this.connection.onNotification(P.taskStatus, (s) => opts.onTaskStatus?.(s));
     this.connection.onNotification(P.policyDiagnostics, (d) => opts.onDiagnostics?.(d));
     this.connection.onError(() => undefined);
@@ -79,6 +83,17 @@ export class HarnessClient {
   }
   readLog(params: { filter?: Record<string, string>; limit?: number } = {}): Promise<unknown[]> { return this.connection.sendRequest(P.logRead, params as never); }
   followLog(filter?: Record<string, string>): Promise<{ following: true }> { return this.connection.sendRequest(P.logFollow, filter ? { filter } : {}); }
+  // The action log panel's requests: exact lines, past logs, verification (read-only).
+  listLogs(): Promise<P.LogFileInfo[]> { return this.connection.sendRequest(P.logList); }
+  readLogLines(params: { file?: string; offset?: number; maxBytes?: number }): Promise<P.LogLinesResult> { return this.connection.sendRequest(P.logLines, params); }
+  watchLog(params: { file?: string; offset: number }): Promise<{ watching: true; file: string }> { return this.connection.sendRequest(P.logWatch, params); }
+  unwatchLog(file?: string): Promise<{ watching: false }> { return this.connection.sendRequest(P.logUnwatch, file ? { file } : {}); }
+  verifyLog(params: { file?: string; mode?: 'full' | 'incremental' }): Promise<P.LogVerifyResult> { return this.connection.sendRequest(P.logVerify, params); }
+  /** Listens to log/appended batches (of every watched log); returns the way to stop. */
+  onLogAppended(listener: (batch: P.LogAppended) => void): { dispose(): void } {
+    this.logAppendedListeners.add(listener);
+    return { dispose: () => this.logAppendedListeners.delete(listener) };
+  }
   /** Low-level access for tests and tools: send any request by method name. */
   sendRaw(method: string, params?: unknown): Promise<unknown> { return this.connection.sendRequest(method, params); }
 
