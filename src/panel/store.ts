@@ -110,7 +110,7 @@ export class EntryStore {
       } catch {
         // shown as stored
       }
-      return { seq, kind: displaySafe(kindOf(line)), role: role(seq), hash: displaySafe(line.slice(0, HASH)), prev: displaySafe(prev), json: displaySafe(pretty) };
+      return { seq, kind: displaySafe(kindOf(line)), role: role(seq), hash: displaySafe(line.slice(0, HASH)), prev: displaySafe(prev), json: pretty.split('\n').map(displaySafe).join('\n') };
     });
     const digests: DetailView['digests'] = [];
     for (const seq of row.seqs) {

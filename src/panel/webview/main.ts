@@ -259,6 +259,13 @@ viewport.addEventListener('click', (e) => {
   send({ type: 'details', id });
 });
 
+/** A block of pretty JSON: each line made display-safe on its own, so the layout's newlines stay and nothing else hides. */
+function preformatted(text: string): HTMLPreElement {
+  const pre = el('pre');
+  pre.textContent = text.split('\n').map(displaySafe).join('\n');
+  return pre;
+}
+
 function closeDetails(): void {
   details.hidden = true;
   viewport.focus();
@@ -294,7 +301,7 @@ function renderDetails(d: DetailView | null): void {
       el('h3', { text: `#${e.seq} ${e.kind} — ${e.role}` }),
       el('div', { class: 'hash', text: `hash ${e.hash}` }),
       el('div', { class: 'hash', text: `prev ${e.prev}` }),
-      el('pre', { text: e.json }),
+      preformatted(e.json),
     );
     details.append(section);
   }
