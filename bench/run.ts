@@ -14,11 +14,12 @@ import { killSwitchFigure } from './killSwitch.js';
 import { decisionsFigure } from './decisions/figure.js';
 import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
+import { panelFigure } from './panel.js';
 import { sessionFigure } from './session.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, panelFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

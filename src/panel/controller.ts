@@ -23,6 +23,10 @@ export interface PanelServices {
   openRule(rule: { file: string; line?: number; col?: number }): Promise<void>;
 }
 
+/** The first page of a log is small (first rows at once), the rest come in large pages. */
+const FIRST_PAGE_BYTES = 256 * 1024;
+const PAGE_BYTES = 4 * 1024 * 1024;
+
 export function chainStatusOf(r: LogVerifyResult): ChainStatus {
   if (!r.ok && r.problem) {
     return { state: 'broken', at: r.problem.seq ?? r.verifiedUpTo + 1, upTo: r.verifiedUpTo, line: r.problem.line, kind: r.problem.kind, reason: r.problem.message };
@@ -71,20 +75,25 @@ export class PanelController {
     let offset = 0;
     let first = true;
     for (;;) {
-      const page = await this.harness.readLogLines({ ...(file ? { file } : {}), offset });
+      // A small first page, so the first rows show at once; then large ones while the view already works.
+      const page = await this.harness.readLogLines({ ...(file ? { file } : {}), offset, maxBytes: first ? FIRST_PAGE_BYTES : PAGE_BYTES });
       if (gen !== this.generation) return;
+      this.store.addLines(page.lines);
+      offset = page.nextOffset;
+      this.nextOffset = offset;
       if (first) {
         this.file = page.file;
         this.live = !file;
         first = false;
+        this.sendReset();
+      } else if (this.ready) {
+        this.post({ type: 'counts', count: this.store.count, total: this.store.total, unseen: 0, options: { tasks: this.store.tasks() } });
+        // Following shows the end, which moves with every page: send it, or the view shows placeholders until the end.
+        if (this.follow) this.sendWindow(Math.max(0, this.store.count - this.lastWindow.count), this.lastWindow.count);
       }
-      this.store.addLines(page.lines);
-      offset = page.nextOffset;
-      this.nextOffset = offset;
       if (offset === page.offset || page.end) break;
-      if (this.ready) this.post({ type: 'counts', count: this.store.count, total: this.store.total, unseen: 0, options: { tasks: this.store.tasks() } });
     }
-    this.sendReset();
+    if (this.ready && this.follow) this.sendWindow(Math.max(0, this.store.count - this.lastWindow.count), this.lastWindow.count);
     await this.harness.watchLog({ file: this.file as string, offset: this.nextOffset });
     await this.verify('full');
   }

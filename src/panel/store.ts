@@ -162,7 +162,10 @@ function kindOf(line: string): string {
 function parseEntry(line: string, at: number): LogEntryMessage {
   try {
     const e = JSON.parse(line.slice(HASH + 1)) as LogEntryMessage;
-    if (e && typeof e === 'object' && typeof e.seq === 'number' && typeof e.kind === 'string') return { ...e, hash: line.slice(0, HASH) };
+    if (e && typeof e === 'object' && typeof e.seq === 'number' && typeof e.kind === 'string') {
+      e.hash = line.slice(0, HASH);
+      return e;
+    }
   } catch {
     // below
   }

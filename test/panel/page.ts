@@ -42,7 +42,7 @@ const THEMES: Record<string, Record<string, string>> = {
 };
 
 /** Opens the panel page. `theme` sets the CSS variables VS Code would inject for a dark, light or high-contrast theme. */
-export async function openPanelPage(opts: { theme?: keyof typeof THEMES; width?: number; height?: number } = {}): Promise<PanelPage> {
+export async function openPanelPage(opts: { theme?: keyof typeof THEMES; width?: number; height?: number; hostOnly?: boolean } = {}): Promise<PanelPage> {
   requireChromium();
   const hostJs = await buildPanelAssets();
   const media = path.join(repoRoot, 'media');
@@ -69,6 +69,8 @@ export async function openPanelPage(opts: { theme?: keyof typeof THEMES; width?:
   html = panelHtml({ cspSource: origin, nonce, scriptUri: `${origin}/media/panel.js`, styleUri: `${origin}/media/panel.css`, codiconUri: `${origin}/media/codicon.css` })
     .replace('<link rel="stylesheet"', `<link rel="stylesheet" href="${origin}/theme.css">\n<link rel="stylesheet"`)
     .replace('<script nonce=', `<script nonce="${nonce}" src="${origin}/host.js"></script>\n<script nonce=`);
+  // hostOnly: the host stand-in without the webview, to tell the webview's share of the page's memory.
+  if (opts.hostOnly) html = html.replace(/<script nonce="[^"]*" src="[^"]*panel\.js"><\/script>/, '');
   const browser = await chromium.launch({ executablePath: CHROMIUM, args: CHROMIUM_ARGS });
   const page = await browser.newPage({ viewport: { width: opts.width ?? 1400, height: opts.height ?? 800 } });
   const errors: string[] = [];

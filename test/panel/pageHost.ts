@@ -4,7 +4,8 @@
 import { PanelController, type PanelHarness } from '../../src/panel/controller.js';
 import type { LogAppended, LogFileInfo, LogLinesResult, LogVerifyResult } from '../../sandbox/protocol/protocol.js';
 
-const PAGE = 5000;
+/** Lines per page: the harness pages by bytes (maxBytes); log lines here are ~450 bytes. */
+const BYTES_PER_LINE = 450;
 
 class ScriptedHarness implements PanelHarness {
   readonly files = new Map<string, string[]>();
@@ -13,11 +14,13 @@ class ScriptedHarness implements PanelHarness {
   logs: LogFileInfo[] = [];
   liveFile = '';
   async listLogs() { return this.logs; }
-  async readLogLines(p: { file?: string; offset?: number }): Promise<LogLinesResult> {
+  async readLogLines(p: { file?: string; offset?: number; maxBytes?: number }): Promise<LogLinesResult> {
+    // A real request crosses to the harness and back: the event loop turns meanwhile (the webview's requests get in).
+    await new Promise((r) => setTimeout(r, 0));
     const file = p.file ?? this.liveFile;
     const lines = this.files.get(file) ?? [];
     const offset = p.offset ?? 0;
-    const page = lines.slice(offset, offset + PAGE);
+    const page = lines.slice(offset, offset + Math.max(1, Math.floor((p.maxBytes ?? 4 << 20) / BYTES_PER_LINE)));
     return { file, offset, nextOffset: offset + page.length, size: lines.length, lines: page, end: offset + page.length >= lines.length };
   }
   async watchLog(p: { file?: string }) { return { watching: true as const, file: p.file ?? this.liveFile }; }
