@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/results.json', '.airlock-run/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'media/**', 'test-results/**', 'bench/results.json', '.airlock-run/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {
