@@ -128,6 +128,9 @@ export class PanelController {
   private sendReset(): void {
     if (!this.ready) return;
     this.post({ type: 'reset', file: this.file ?? '', live: this.live, total: this.store.total, count: this.store.count, follow: this.follow, options: { tasks: this.store.tasks() } });
+    // The rows it will show first come with the reset, without waiting for the webview to ask (the end when following).
+    const { count } = this.lastWindow;
+    this.sendWindow(this.follow ? Math.max(0, this.store.count - count) : 0, count);
     this.post({ type: 'chain', status: this.chain });
   }
 
