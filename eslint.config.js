@@ -2,7 +2,7 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'dist/**', 'bench/results.json', '.airlock-run/**', 'test-results/**', '.vscode-test/**'] },
+  { ignores: ['node_modules/**', 'dist/**', 'media/**', 'bench/results.json', '.airlock-run/**', 'test-results/**', '.vscode-test/**'] },
   ...tseslint.configs.recommended,
   {
     rules: {

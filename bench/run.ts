@@ -16,13 +16,14 @@ import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
 import { editorFigure } from './editor.js';
 import { hooksFigure } from './hooks.js';
+import { panelFigure } from './panel.js';
 import { sessionFigure } from './session.js';
 import { mcpFigure } from './mcp.js';
 import { confineFigure } from './confine.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure, hooksFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure, hooksFigure, panelFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

@@ -1,7 +1,9 @@
 // Bundles with esbuild: the CLI (dist/cli.js, packages external, for `npx airlock`), the agent hook (dist/hook.js: its
 // own bundle so that every agent tool call starts only what its decision needs, no isolated-vm), the harness the
 // extension starts (dist/harness.mjs, everything bundled but the native isolated-vm) and the extension (dist/extension.cjs).
+// The log panel's webview (media/) gets its script, its styles and the codicon font, and nothing else.
 import { build } from 'esbuild';
+import fs from 'node:fs';
 
 const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' };
 // jsonc-parser's "main" is a UMD build with dynamic requires esbuild cannot follow: prefer ES module entries.
@@ -25,3 +27,10 @@ await Promise.all([
     external: ['vscode'], ...bundled, minify: true, keepNames: true,
   }),
 ]);
+
+await build({
+  entryPoints: ['src/panel/webview/main.ts'], outfile: 'media/panel.js', bundle: true, platform: 'browser', format: 'iife',
+  target: 'chrome120', minify: true, sourcemap: false, logLevel: 'warning',
+});
+fs.copyFileSync('src/panel/webview/panel.css', 'media/panel.css');
+for (const f of ['codicon.css', 'codicon.ttf']) fs.copyFileSync(`node_modules/@vscode/codicons/dist/${f}`, `media/${f}`);

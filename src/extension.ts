@@ -11,6 +11,7 @@ import { vscodePresenter } from './approvals/presenter.js';
 import type { HarnessClient } from './harness/client.js';
 import { HarnessManager, type HarnessState } from './harness/manager.js';
 import { registerAgentTools } from './agents/index.js';
+import { registerLogPanel } from './panel/index.js';
 import { discoverNode } from './harness/nodeDiscovery.js';
 import { platformSupport } from './harness/platform.js';
 import { harnessInitOptions } from './harness/settings.js';
@@ -439,14 +440,8 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     }
   });
 
-  // PANEL: the lead wires registerLogPanel(context, ...) from src/panel/ here (issue 13); it owns these two commands.
-  const panelPending = async () => {
-    const logFile = harnessState.kind === 'ready' ? harnessState.logFile : undefined;
-    const b = await vscode.window.showInformationMessage(`Airlock: the action log panel is not yet available.${logFile ? ` This session's log: ${logFile}` : ''}`, ...(logFile ? ['Open Log File'] : []));
-    if (b && logFile) await vscode.window.showTextDocument(vscode.Uri.file(logFile));
-  };
-  command('airlock.showLog', panelPending);
-  command('airlock.verifyLog', panelPending);
+  // The live action log panel (issue 13): Show Action Log and Verify Action Log, over the running harness.
+  context.subscriptions.push(registerLogPanel(context, () => manager.readyClient));
 
   // Airlock's own tools for agents: the MCP server definition and the same tools as language-model tools (issue 15).
   registerAgentTools(context, {

@@ -4,8 +4,13 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { AirlockError, formatProblem } from '../errors.js';
 import type { LogEntry } from '../log/entry.js';
-import { followLog, readLog, type LogFilter } from '../log/reader.js';
+import { followLog, readLog } from '../log/reader.js';
 import { describeReport, verifyLog } from '../log/verify.js';
+import { describeSlice, verifySlice } from '../log/slice.js';
+import {
+  ACTION_FILTERS, DECISION_FILTERS, describeDecisionEntry, describeFilterProblem, LogView, OUTCOME_FILTERS, parseFilter,
+  rowMatches, VERDICT_FILTERS, type LogRow, type LogViewFilter,
+} from '../protocol/logView.js';
 
 /** Exit codes: 0 intact, 1 the log fails verification, 2 bad input (no such file, bad options). */
 const EXIT_OK = 0;
@@ -21,7 +26,21 @@ function fail(e: unknown): number {
   return EXIT_BAD_INPUT;
 }
 
-function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; key?: string[] }): number {
+function verifySliceCommand(file: string, opts: { json?: boolean; keyDir?: string; against?: string }): number {
+  let report;
+  try {
+    report = verifySlice(file, { ...(opts.against !== undefined ? { against: opts.against } : {}), ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}) });
+  } catch (e) {
+    return fail(e);
+  }
+  if (opts.json) out(JSON.stringify(report, null, 2));
+  else if (report.ok) out(describeSlice(report));
+  else err(`${file}: ${describeSlice(report)}`);
+  return report.ok ? EXIT_OK : EXIT_TAMPERED;
+}
+
+function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string }): number {
+  if (opts.slice || opts.against !== undefined) return verifySliceCommand(file, opts);
   let report;
   try {
     report = verifyLog(file, { ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}), ...(opts.key?.length ? { keyFiles: opts.key } : {}) });
@@ -40,7 +59,8 @@ export function formatEntry(e: LogEntry): string {
   if (e.task !== undefined) parts.push(`[${e.task}]`);
   if (e.action !== undefined) parts.push(e.action);
   if (e.target !== undefined) parts.push(JSON.stringify(e.target));
-  if (e.verdict !== undefined) parts.push(`-> ${e.verdict}${e.decidedBy ? ` (${e.decidedBy})` : ''}`);
+  const decided = describeDecisionEntry(e);
+  if (decided !== undefined) parts.push(`-> ${decided}`);
   if (e.outcome !== undefined) parts.push(`=> ${e.outcome}`);
   if (e.ref !== undefined) parts.push(`for #${e.ref}`);
   if (e.error !== undefined) parts.push(`${e.error.code}: ${e.error.message}`);
@@ -48,20 +68,54 @@ export function formatEntry(e: LogEntry): string {
   return parts.join(' ');
 }
 
-function filterOf(opts: { task?: string; verdict?: string; action?: string }): LogFilter {
-  const filter: LogFilter = {};
-  if (opts.task !== undefined) filter.task = opts.task;
-  if (opts.verdict !== undefined) filter.verdict = opts.verdict;
-  if (opts.action !== undefined) filter.action = opts.action;
-  return filter;
+type LogOptions = { follow?: boolean; task?: string; verdict?: string; decision?: string; action?: string; outcome?: string; text?: string; json?: boolean };
+
+/**
+ * Prints the entries of the actions that pass the filter. Filters on the final decision, the outcome or the text can
+ * only tell once the action has its answer (or its outcome): its entries are held until then, and printed together.
+ */
+export function filteredPrinter(filter: LogViewFilter, print: (e: LogEntry) => void): { onEntry(e: LogEntry): void; flush(): void } {
+  const view = new LogView();
+  const hold = filter.decision !== undefined || filter.verdict !== undefined || filter.outcome !== undefined || !!filter.text;
+  const held = new Map<LogRow, { entries: LogEntry[]; printed: boolean }>();
+  return {
+    onEntry(e) {
+      const { row } = view.add(e);
+      if (!hold) {
+        if (rowMatches(row, filter)) print(e);
+        return;
+      }
+      let st = held.get(row);
+      if (!st) held.set(row, st = { entries: [], printed: false });
+      if (st.printed) return print(e); // once an action is shown, its later entries (its outcome) follow
+      st.entries.push(e);
+      const ready = row.type === 'event' || (filter.outcome !== undefined ? row.outcome !== undefined : row.decision !== 'pending');
+      if (ready && rowMatches(row, filter)) {
+        st.printed = true;
+        for (const x of st.entries) print(x);
+        st.entries = [];
+      } else if (row.complete) held.delete(row); // final and not matching: it never will
+    },
+    flush() {
+      for (const [row, st] of held) {
+        if (!st.printed && st.entries.length > 0 && rowMatches(row, filter)) for (const x of st.entries) print(x);
+      }
+      held.clear();
+    },
+  };
 }
 
-async function logCommand(file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean }): Promise<number> {
-  const filter = filterOf(opts);
-  const print = (e: LogEntry) => out(opts.json ? JSON.stringify(e) : formatEntry(e));
+async function logCommand(file: string, opts: LogOptions): Promise<number> {
+  const parsed = parseFilter({ task: opts.task, verdict: opts.verdict, decision: opts.decision, action: opts.action, outcome: opts.outcome, text: opts.text });
+  if (!parsed.ok) {
+    err(`airlock log: ${describeFilterProblem(parsed.problem)}`);
+    return EXIT_BAD_INPUT;
+  }
+  const printer = filteredPrinter(parsed.filter, (e: LogEntry) => out(opts.json ? JSON.stringify(e) : formatEntry(e)));
   try {
     if (!opts.follow) {
-      for await (const e of readLog(file, filter)) print(e);
+      for await (const e of readLog(file)) printer.onEntry(e);
+      printer.flush();
       return EXIT_OK;
     }
     if (!fs.existsSync(file)) {
@@ -76,11 +130,12 @@ async function logCommand(file: string, opts: { follow?: boolean; task?: string;
     process.once('SIGINT', onSignal);
     process.once('SIGTERM', onSignal);
     try {
-      await followLog(file, filter, print, stop.signal);
+      await followLog(file, {}, (e) => printer.onEntry(e), stop.signal);
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
     }
+    printer.flush();
     return EXIT_OK;
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return fail(new AirlockError({ code: 'log.unreadable', message: `No log at ${file}.`, place: { file } }));
@@ -96,7 +151,9 @@ export function registerLogCommands(program: Command): void {
     .option('--json', 'print the full report as JSON')
     .option('--key-dir <dir>', 'trusted checkpoint keys (default: the state directory\'s airlock/keys)')
     .option('--key <file>', 'trust exactly this public key (PEM from `airlock keys export`); repeatable', (v: string, prev: string[] = []) => [...prev, v])
-    .action((file: string, opts: { json?: boolean; keyDir?: string; key?: string[] }) => {
+    .option('--slice', 'the file is an export of some lines of a log: check each line\'s hash and the chain between consecutive entries')
+    .option('--against <log>', 'with --slice: the full log, which must verify and hold every exported line as it is')
+    .action((file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string }) => {
       process.exitCode = verifyCommand(file, opts);
     });
   program
@@ -105,10 +162,13 @@ export function registerLogCommands(program: Command): void {
     .argument('<file>', 'the log file (.jsonl)')
     .option('--follow', 'keep printing entries as they are appended')
     .option('--task <id>', 'only entries of this task')
-    .option('--verdict <verdict>', 'only entries with this verdict (allow, ask, deny)')
-    .option('--action <action>', 'only entries of this action (e.g. fs.write)')
+    .option('--decision <decision>', `only actions whose final decision is this (${DECISION_FILTERS.join(', ')})`)
+    .option('--verdict <verdict>', `only actions finally allowed or denied, or asked about (${VERDICT_FILTERS.join(', ')}); deny includes what the user refused`)
+    .option('--action <action>', `only actions of this kind (${ACTION_FILTERS.join(', ')})`)
+    .option('--outcome <outcome>', `only actions with this outcome (${OUTCOME_FILTERS.join(', ')}; none: no outcome recorded)`)
+    .option('--text <text>', 'only actions whose target, reason or error contains this text (case-insensitive)')
     .option('--json', 'one JSON entry per line')
-    .action(async (file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean }) => {
+    .action(async (file: string, opts: LogOptions) => {
       process.exitCode = await logCommand(file, opts);
     });
 }

@@ -12,6 +12,8 @@ import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
 import { defaultKeyDir, sessionLogFile } from '../log/paths.js';
 import { readLog, type LogFilter } from '../log/reader.js';
+import { readWholeLines } from '../log/tail.js';
+import { verifyLogFrom, type VerifyState } from '../log/verify.js';
 import type { LogEntry } from '../log/entry.js';
 import { Enforcer } from '../pipeline/enforcer.js';
 import { denyAllPrompter } from '../pipeline/prompters/denyAll.js';
@@ -56,6 +58,9 @@ export function serveHost(opts: HostOptions): Promise<number> {
   const connection = createMessageConnection(reader, writer);
   let session: Session | null = null;
   let finished = false;
+  /** The panel's watches (one per log file) and the last intact verification of each log, to continue from. */
+  const watches = new Map<string, () => void>();
+  const verified = new Map<string, VerifyState>();
 
   return new Promise<number>((resolve) => {
     let cleaned: Promise<void> | null = null;
@@ -64,6 +69,8 @@ export function serveHost(opts: HostOptions): Promise<number> {
     /** A requested shutdown ends tasks ("ended"); a lost transport or a fatal error pulls the kill switch ("killed"). */
     const cleanUp = (reason: string, how: 'end' | 'kill' = 'kill'): Promise<void> => {
       cleaned ??= (async () => {
+        for (const stop of watches.values()) stop();
+        watches.clear();
         if (!session) return;
         session.unfollow?.();
         await session.gateway?.close().catch(() => undefined);
@@ -254,6 +261,106 @@ export function serveHost(opts: HostOptions): Promise<number> {
     handle(P.logUnfollow, null, () => {
       requireSession().unfollow?.();
       return { following: false as const };
+    });
+    /** A log the panel names: this session's by default; else an existing regular .jsonl file, by its real path. */
+    const logFileOf = (s: Session, file: string | undefined): string => {
+      if (file === undefined) return s.log.file;
+      let real: string;
+      try {
+        real = fs.realpathSync(file);
+      } catch {
+        throw new ResponseError(ErrorCodes.InvalidParams, `there is no log at ${file}`);
+      }
+      if (!real.endsWith('.jsonl') || !fs.statSync(real).isFile()) throw new ResponseError(ErrorCodes.InvalidParams, `${file} is not a .jsonl log file`);
+      return real;
+    };
+    handle(P.logList, null, (): P.LogFileInfo[] => {
+      const s = requireSession();
+      let names: string[] = [];
+      try {
+        names = fs.readdirSync(s.logDir).filter((n) => n.endsWith('.jsonl'));
+      } catch {
+        names = [];
+      }
+      const infos = names.flatMap((name) => {
+        const file = path.join(s.logDir, name);
+        try {
+          const st = fs.statSync(file);
+          return st.isFile() ? [{ file, name, bytes: st.size, modified: st.mtime.toISOString(), live: file === s.log.file, mtime: st.mtimeMs }] : [];
+        } catch {
+          return [];
+        }
+      });
+      infos.sort((a, b) => b.mtime - a.mtime || (a.name < b.name ? 1 : -1));
+      return infos.map(({ mtime: _m, ...info }) => info);
+    });
+    handle(P.logLines, P.LogLinesParams, ({ file, offset, maxBytes }): P.LogLinesResult => {
+      const f = logFileOf(requireSession(), file);
+      const r = readWholeLines(f, offset, maxBytes);
+      return { file: f, offset, nextOffset: r.nextOffset, size: r.size, lines: r.lines, end: r.nextOffset >= r.size };
+    });
+    handle(P.logWatch, P.LogWatchParams, ({ file, offset }) => {
+      const s = requireSession();
+      const f = logFileOf(s, file);
+      watches.get(f)?.();
+      let at = offset;
+      let scheduled = false;
+      const flush = () => {
+        scheduled = false;
+        if (!watches.has(f)) return;
+        try {
+          const r = readWholeLines(f, at, P.MAX_LOG_PAGE_BYTES);
+          if (r.lines.length === 0) return;
+          const batch: P.LogAppended = { file: f, offset: at, nextOffset: r.nextOffset, lines: r.lines };
+          at = r.nextOffset;
+          connection.sendNotification(P.logAppended, batch).catch(() => undefined);
+          if (r.nextOffset < r.size) schedule();
+        } catch {
+          // the file went away: the next poll tries again; verification reports what happened to it
+        }
+      };
+      const schedule = () => {
+        if (scheduled) return;
+        scheduled = true;
+        setImmediate(flush);
+      };
+      // This session's log tells us when it grew; any other log (another harness, `airlock run`) is polled.
+      const unsubscribe = f === s.log.file ? s.log.onAppend(schedule) : undefined;
+      const poll = setInterval(schedule, 250);
+      poll.unref();
+      watches.set(f, () => {
+        unsubscribe?.();
+        clearInterval(poll);
+      });
+      schedule();
+      return { watching: true as const, file: f };
+    });
+    handle(P.logUnwatch, P.LogUnwatchParams, ({ file }) => {
+      const f = logFileOf(requireSession(), file);
+      watches.get(f)?.();
+      watches.delete(f);
+      return { watching: false as const };
+    });
+    handle(P.logVerify, P.LogVerifyParams, ({ file, mode }): P.LogVerifyResult => {
+      const s = requireSession();
+      const f = logFileOf(s, file);
+      const live = f === s.log.file;
+      const resume = mode === 'incremental' ? verified.get(f) : undefined;
+      let run;
+      try {
+        run = verifyLogFrom(f, { keyDir: opts.keyDir ?? defaultKeyDir(), live, ...(resume ? { resume } : {}) });
+      } catch (err) {
+        throw new ResponseError(ErrorCodes.InvalidParams, err instanceof Error ? err.message : String(err));
+      }
+      const { report, state, from } = run;
+      if (state) verified.set(f, state);
+      else verified.delete(f);
+      return {
+        file: f, mode: from > 1 ? 'incremental' : 'full', ok: report.ok, from, verifiedUpTo: report.entries,
+        ...(report.lastCheckpoint ? { lastCheckpoint: report.lastCheckpoint } : {}),
+        ...(report.problem ? { problem: report.problem } : {}),
+        headMissing: report.headMissing === true, live,
+      };
     });
     handle(P.shutdown, null, async () => {
       const logFile = session ? session.log.file : null;

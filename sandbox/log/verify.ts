@@ -14,8 +14,33 @@ export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'tru
 export interface VerifyReport {
   ok: boolean;
   entries: number;
-  lastCheckpoint?: { index: number; keyId: string };
+  lastCheckpoint?: { index: number; keyId: string; seq?: number };
   problem?: { seq?: number; line: number; kind: VerifyProblemKind; message: string };
+  /** The head kept apart (`<log>.head`) is missing: a cut at a line boundary after the last checkpoint goes unnoticed. */
+  headMissing?: true;
+}
+
+/** Where a verification stopped, so the next one (of a log that grows) checks only the new lines. */
+export interface VerifyState {
+  /** File offset after the last verified line, and where that line starts. */
+  offset: number;
+  lastLineStart: number;
+  /** The next expected seq, the line number of the last verified line, and its hash. */
+  expected: number;
+  lineNo: number;
+  head: string;
+  checkpoints: number;
+  lastCheckpoint?: { index: number; keyId: string; seq?: number };
+}
+
+export interface VerifyFromOptions {
+  keyDir?: string;
+  /** Trust exactly these public keys (PEM files from `airlock keys export`) instead of the key dir. */
+  keyFiles?: readonly string[];
+  /** Continue after a previous verification of the same file (its prefix is checked to still end where it did). */
+  resume?: VerifyState;
+  /** The log is being written: an unterminated last line is a line in progress, not a torn one. */
+  live?: boolean;
 }
 
 const DOMAIN = Buffer.from(ENTRY_DOMAIN, 'utf8');
@@ -54,7 +79,12 @@ function seqOf(buf: Buffer, start: number, end: number, at = seqAt(buf, start, e
   return i > at + SEQ_NEEDLE.length && (stop === 0x2c || stop === 0x7d) ? seq : -1;
 }
 
-export function verifyLog(file: string, opts: { keyDir?: string; keyFiles?: readonly string[] } = {}): VerifyReport {
+export function verifyLog(file: string, opts: VerifyFromOptions = {}): VerifyReport {
+  return verifyLogFrom(file, opts).report;
+}
+
+/** Verifies a log, or only what was appended since `resume`; returns the report and the state to resume from (when intact). */
+export function verifyLogFrom(file: string, opts: VerifyFromOptions = {}): { report: VerifyReport; state?: VerifyState; from: number } {
   // Given key files replace the key dir: a reviewer trusts exactly the key the log's author shared.
   const keyDir = opts.keyFiles?.length ? opts.keyFiles.join(', ') : opts.keyDir ?? defaultKeyDir();
   const keys = opts.keyFiles?.length ? keysFromFiles(opts.keyFiles) : trustedKeys(keyDir);
@@ -65,24 +95,45 @@ export function verifyLog(file: string, opts: { keyDir?: string; keyFiles?: read
     throw new AirlockError({ code: 'log.unreadable', message: `Cannot read the log ${file}: ${(err as Error).message}`, place: { file } });
   }
   try {
-    return verifyOpen(fd, file, keyDir, keys);
+    const resume = opts.resume && stillEndsAt(fd, opts.resume) ? opts.resume : undefined;
+    return { ...verifyOpen(fd, file, keyDir, keys, resume, opts.live === true), from: resume?.expected ?? 1 };
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>): VerifyReport {
+/**
+ * Whether the verified prefix still ends with the very line it ended with (its bytes hash to the head we accepted): a
+ * cut or a rewrite of that line means start over. Earlier lines are not re-read: a full verification covers them.
+ */
+function stillEndsAt(fd: number, state: VerifyState): boolean {
+  if (fs.fstatSync(fd).size < state.offset || state.offset <= state.lastLineStart + BODY) return false;
+  const buf = Buffer.alloc(state.offset - state.lastLineStart);
+  fs.readSync(fd, buf, 0, buf.length, state.lastLineStart);
+  if (buf[buf.length - 1] !== 0x0a || buf.toString('latin1', 0, HASH_HEX_LENGTH) !== state.head) return false;
+  const json = buf.toString('utf8', BODY, buf.length - 1);
+  try {
+    const prev = (JSON.parse(json) as { prev?: unknown }).prev;
+    return typeof prev === 'string' && crypto.hash('sha256', ENTRY_DOMAIN + prev + json, 'hex') === state.head;
+  } catch {
+    return false;
+  }
+}
+
+function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>, resume: VerifyState | undefined, live: boolean): { report: VerifyReport; state?: VerifyState } {
   const size = fs.fstatSync(fd).size;
   const recordedHead = readHead(file);
   let scratch = Buffer.allocUnsafe(64 << 10);
   DOMAIN.copy(scratch, 0);
   const head = Buffer.alloc(HASH_HEX_LENGTH); // hash of the last good entry, as hex text
+  if (resume) head.write(resume.head, 0, 'latin1');
   const computed = Buffer.alloc(HASH_HEX_LENGTH);
-  let expected = 1;
-  let lineNo = 0;
-  let checkpoints = 0;
-  let lastCheckpoint: VerifyReport['lastCheckpoint'];
-  let hashAtRecordedHead: string | undefined;
+  let expected = resume?.expected ?? 1;
+  let lineNo = resume?.lineNo ?? 0;
+  let checkpoints = resume?.checkpoints ?? 0;
+  let lastCheckpoint: VerifyReport['lastCheckpoint'] = resume?.lastCheckpoint;
+  let lastLineStart = resume?.lastLineStart ?? 0;
+  let hashAtRecordedHead: string | undefined = resume && recordedHead && recordedHead.seq === resume.expected - 1 ? resume.head : undefined;
   let problem: VerifyReport['problem'];
   let pendingGap: { line: number; found: number; searched: number } | undefined;
   const checkpointKind = new NextMatch('"kind":"checkpoint"');
@@ -99,7 +150,8 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     return computed.compare(buf, start, start + HASH_HEX_LENGTH) === 0;
   };
 
-  const accept = (buf: Buffer, start: number) => {
+  const accept = (buf: Buffer, start: number, fileOffset: number) => {
+    lastLineStart = fileOffset;
     if (recordedHead && expected === recordedHead.seq) hashAtRecordedHead = buf.toString('latin1', start, start + HASH_HEX_LENGTH);
     buf.copy(head, 0, start, start + HASH_HEX_LENGTH);
     expected++;
@@ -121,12 +173,12 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     if (!checkSignature(key, checkpointMessage({ size: data.size, head: data.head, time: data.time }), data.sig)) {
       return { ...where, kind: 'bad-signature', message: `bad signature: checkpoint #${k} (seq ${entry.seq}) does not verify with key ${keyId}: the entries up to seq ${data.size} are not the ones it signed.` };
     }
-    lastCheckpoint = { index: k, keyId };
+    lastCheckpoint = { index: k, keyId, seq: entry.seq };
     return undefined;
   };
 
   /** The careful path: parse the line to tell exactly what is wrong, or accept it (a nested `prev` fooled the fast path). */
-  const diagnose = (buf: Buffer, start: number, end: number): VerifyReport['problem'] | undefined => {
+  const diagnose = (buf: Buffer, start: number, end: number, fileStart: number): VerifyReport['problem'] | undefined => {
     const line = lineNo;
     if (end - start < BODY + 2 || buf[start + HASH_HEX_LENGTH] !== 0x20 || !isHexHash(buf, start)) {
       return { seq: expected, line, kind: 'malformed', message: `line ${line} is not \`<hash> <json>\`: it was altered or is not an Airlock log line.` };
@@ -158,11 +210,11 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
       const bad = checkCheckpoint(entry);
       if (bad) return bad;
     }
-    accept(buf, start);
+    accept(buf, start, fileStart);
     return undefined;
   };
 
-  const stoppedAt = scanLines(fd, 0, size, (buf, start, end, _offset, chunk) => {
+  const stoppedAt = scanLines(fd, resume?.offset ?? 0, size, (buf, start, end, fileOffset, chunk) => {
     lineNo++;
     if (pendingGap) {
       // Looking for the missing seq: found later means the lines were reordered, never found means a gap.
@@ -195,11 +247,11 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
             if (problem) return false;
           }
         }
-        accept(buf, start);
+        accept(buf, start, fileOffset);
         return true;
       }
     }
-    problem = diagnose(buf, start, end);
+    problem = diagnose(buf, start, end, fileOffset);
     return problem === undefined;
   });
 
@@ -216,7 +268,7 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
       message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
     };
   }
-  if (!problem && stoppedAt < size) {
+  if (!problem && stoppedAt < size && !live) {
     problem = {
       seq: expected,
       line: lineNo + 1,
@@ -230,14 +282,24 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
   if (!problem && entries === 0) {
     problem = { line: 1, kind: 'truncated', message: 'truncated: the log holds no entries.' };
   }
-  return { ok: problem === undefined, entries, ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}) };
+  const report: VerifyReport = {
+    ok: problem === undefined, entries, ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}),
+    ...(recordedHead ? {} : { headMissing: true as const }),
+  };
+  if (problem || entries === 0) return { report };
+  const state: VerifyState = {
+    offset: live ? stoppedAt : size, lastLineStart, expected, lineNo, head: head.toString('latin1'), checkpoints,
+    ...(lastCheckpoint ? { lastCheckpoint } : {}),
+  };
+  return { report, state };
 }
 
 /** The one-line summary `airlock verify` prints. */
 export function describeReport(report: VerifyReport): string {
   if (report.ok) {
     const cp = report.lastCheckpoint ? `last checkpoint #${report.lastCheckpoint.index} signed by ${report.lastCheckpoint.keyId}` : 'no checkpoint yet';
-    return `${report.entries} entries, chain intact, ${cp}`;
+    const head = report.headMissing ? '; its head kept apart (<log>.head) is missing, so a cut after the last checkpoint would go unnoticed' : '';
+    return `${report.entries} entries, chain intact, ${cp}${head}`;
   }
   const p = report.problem;
   if (!p) return `${report.entries} entries, not verified`;

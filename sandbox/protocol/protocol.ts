@@ -188,6 +188,61 @@ export interface SessionRunResult { name: string; file: string; ok: boolean; tas
  */
 export const sessionRun = new RequestType<z.input<typeof SessionRunParams>, SessionRunResult, void>('session/run');
 
+// ── the action log panel: exact lines, past logs, verification (read-only: nothing here writes a log) ─────────────
+
+const LogFile = z.string().min(1).max(4096).refine((f) => f.endsWith('.jsonl') && (f.startsWith('/') || /^[A-Za-z]:[\\/]/.test(f)), 'an absolute path to a .jsonl log file');
+
+/** One of the workspace's logs. `live`: the log this harness session writes. */
+export interface LogFileInfo { file: string; name: string; bytes: number; modified: string; live: boolean }
+/** client → harness: the workspace's logs (the session's log folder), newest first. */
+export const logList = new RequestType0<LogFileInfo[], void>('log/list');
+
+/** Largest page of lines log/lines returns (a single longer line is returned whole). */
+export const MAX_LOG_PAGE_BYTES = 8 * 1024 * 1024;
+export const LogLinesParams = z.strictObject({
+  /** Default: this session's log. */
+  file: LogFile.optional(),
+  /** Byte offset of a line start; 0 for the beginning, a previous nextOffset to continue. */
+  offset: z.number().int().min(0).default(0),
+  maxBytes: z.number().int().positive().max(MAX_LOG_PAGE_BYTES).default(4 * 1024 * 1024),
+});
+export interface LogLinesResult { file: string; offset: number; nextOffset: number; size: number; lines: string[]; end: boolean }
+/** client → harness: exact whole lines of a log (`<hash> <json>`), a page at a time, so an export still verifies. */
+export const logLines = new RequestType<z.input<typeof LogLinesParams>, LogLinesResult, void>('log/lines');
+
+export const LogWatchParams = z.strictObject({ file: LogFile.optional(), offset: z.number().int().min(0) });
+/** client → harness: from `offset` on, sends every whole line appended to the log as log/appended (one watch per file). */
+export const logWatch = new RequestType<z.input<typeof LogWatchParams>, { watching: true; file: string }, void>('log/watch');
+export const LogUnwatchParams = z.strictObject({ file: LogFile.optional() });
+/** client → harness: stops log/appended for that file. */
+export const logUnwatch = new RequestType<z.input<typeof LogUnwatchParams>, { watching: false }, void>('log/unwatch');
+/** harness → client: whole lines appended to a watched log, in order, from `offset` to `nextOffset`. */
+export interface LogAppended { file: string; offset: number; nextOffset: number; lines: string[] }
+export const logAppended = new NotificationType<LogAppended>('log/appended');
+
+export const LogVerifyParams = z.strictObject({
+  file: LogFile.optional(),
+  /** incremental: only the lines after the last verification of this file in this session (full when there is none). */
+  mode: z.enum(['full', 'incremental']).default('incremental'),
+});
+export interface LogVerifyResult {
+  file: string;
+  mode: 'full' | 'incremental';
+  ok: boolean;
+  /** First seq checked by this run, and the last seq known good. */
+  from: number;
+  verifiedUpTo: number;
+  lastCheckpoint?: { index: number; keyId: string; seq?: number };
+  /** Where the chain breaks, with verify's reason. */
+  problem?: { seq?: number; line: number; kind: string; message: string };
+  /** The head kept apart is missing: the log cannot be called intact at its end. */
+  headMissing: boolean;
+  /** The log is being written by this session. */
+  live: boolean;
+}
+/** client → harness: verifies a log (hash chain, seq, checkpoint signatures, head kept apart), fully or incrementally. */
+export const logVerify = new RequestType<z.input<typeof LogVerifyParams>, LogVerifyResult, void>('log/verify');
+
 /** client → harness: ends every task and closes the log (final checkpoint); the host then waits for exit. */
 export const shutdown = new RequestType0<{ logFile: string | null }, void>('shutdown');
 /** client → harness: exit now; code 0 after shutdown, else the transport-lost code (as the language server protocol does). */

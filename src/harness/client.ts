@@ -25,6 +25,7 @@ export interface HarnessClientOptions {
 export class HarnessClient {
   readonly process: ChildProcess;
   private readonly connection: MessageConnection;
+  private readonly logAppendedListeners = new Set<(batch: P.LogAppended) => void>();
   readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 
   constructor(opts: HarnessClientOptions) {
@@ -55,6 +56,9 @@ export class HarnessClient {
       }
     });
     this.connection.onNotification(P.logEntry, (e) => opts.onLogEntry?.(e));
+    this.connection.onNotification(P.logAppended, (batch) => {
+      for (const listener of this.logAppendedListeners) listener(batch);
+    });
     this.connection.onNotification(P.taskStatus, (s) => opts.onTaskStatus?.(s));
     this.connection.onNotification(P.policyDiagnostics, (d) => opts.onDiagnostics?.(d));
     this.connection.onError(() => undefined);
@@ -104,6 +108,17 @@ export class HarnessClient {
   }
   templates(): Promise<P.TaskTemplateEntry[]> { return this.connection.sendRequest(P.policyTemplates); }
   runSession(file: string): Promise<P.SessionRunResult> { return this.connection.sendRequest(P.sessionRun, { file }); }
+  // The action log panel's requests: exact lines, past logs, verification (read-only).
+  listLogs(): Promise<P.LogFileInfo[]> { return this.connection.sendRequest(P.logList); }
+  readLogLines(params: { file?: string; offset?: number; maxBytes?: number }): Promise<P.LogLinesResult> { return this.connection.sendRequest(P.logLines, params); }
+  watchLog(params: { file?: string; offset: number }): Promise<{ watching: true; file: string }> { return this.connection.sendRequest(P.logWatch, params); }
+  unwatchLog(file?: string): Promise<{ watching: false }> { return this.connection.sendRequest(P.logUnwatch, file ? { file } : {}); }
+  verifyLog(params: { file?: string; mode?: 'full' | 'incremental' }): Promise<P.LogVerifyResult> { return this.connection.sendRequest(P.logVerify, params); }
+  /** Listens to log/appended batches (of every watched log); returns the way to stop. */
+  onLogAppended(listener: (batch: P.LogAppended) => void): { dispose(): void } {
+    this.logAppendedListeners.add(listener);
+    return { dispose: () => this.logAppendedListeners.delete(listener) };
+  }
   /** Low-level access for tests and tools: send any request by method name. */
   sendRaw(method: string, params?: unknown): Promise<unknown> { return this.connection.sendRequest(method, params); }
 

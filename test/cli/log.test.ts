@@ -6,6 +6,7 @@ import path from 'node:path';
 import { repoRoot, runAirlock } from '../support/cli.js';
 import { ActionLog } from '../../sandbox/log/writer.js';
 import { tempDir, writeSmallLog } from '../log/helpers.js';
+import { exampleLogs } from '../support/exampleLogs.js';
 
 describe('airlock verify / airlock log', function () {
   this.timeout(60_000);
@@ -58,11 +59,45 @@ describe('airlock verify / airlock log', function () {
     const all = await runAirlock(['log', file]);
     assert.equal(all.code, 0);
     assert.match(all.stdout, /^#1 \S+ session\.start$/m);
-    assert.match(all.stdout, /#3 \S+ decision \[t1\] fs\.write "src\/f0\.ts" -> allow \(policy\)/);
+    assert.match(all.stdout, /#3 \S+ decision \[t1\] fs\.write "src\/f0\.ts" -> allow: allowed by policy/);
     const writes = await runAirlock(['log', file, '--task', 't1', '--verdict', 'allow', '--action', 'fs.write', '--json']);
     assert.equal(writes.code, 0);
-    const entries = writes.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; verdict: string; task: string });
-    assert.ok(entries.length === 2 && entries.every((e) => e.kind === 'decision' && e.verdict === 'allow' && e.task === 't1'));
+    const entries = writes.stdout.trim().split('\n').map((l) => JSON.parse(l) as { kind: string; verdict?: string; task: string; ref?: number });
+    // The small log's outcomes name seq i (1, 3): only the one naming decision #3 belongs to an allowed write.
+    assert.deepEqual(entries.map((e) => `${e.kind}${e.ref ?? ''}`), ['decision', 'decision', 'outcome3'], 'each allowed write with its outcome');
+    assert.ok(entries.every((e) => e.task === 't1'));
+  });
+
+  it('log: a user\'s approval and refusal read differently; --decision and --verdict deny find what the user refused', async () => {
+    const logs = await exampleLogs();
+    const approved = await runAirlock(['log', logs.byName('ask-then-approved')]);
+    assert.match(approved.stdout, /#5 \S+ decision \[\S+\] fs\.write "package\.json" -> ask: allowed by the user/);
+    assert.match(approved.stdout, /#3 \S+ decision \[\S+\] fs\.write "package\.json" -> ask: asking the user/);
+    const denied = logs.byName('ask-then-denied');
+    const refused = await runAirlock(['log', denied]);
+    assert.match(refused.stdout, /#4 \S+ decision \[\S+\] fs\.write "package\.json" -> ask: denied by the user/);
+    const byUser = await runAirlock(['log', denied, '--decision', 'denied-by-user', '--json']);
+    assert.equal(byUser.code, 0);
+    const seqs = byUser.stdout.trim().split('\n').map((l) => (JSON.parse(l) as { seq: number }).seq);
+    assert.deepEqual(seqs, [3, 4, 5, 6, 7, 8], 'the ask, the refusal and the outcome of both refused actions');
+    const deny = await runAirlock(['log', denied, '--verdict', 'deny']);
+    assert.equal(deny.stdout.trim().split('\n').filter((l) => / decision .*-> ask: denied by the user/.test(l)).length, 2);
+    const done = await runAirlock(['log', denied, '--outcome', 'done', '--action', 'fs.read']);
+    assert.match(done.stdout, /#13 .* outcome \[\S+\] fs\.read "package\.json" => done/);
+    const text = await runAirlock(['log', denied, '--text', 'left-pad']);
+    assert.ok(text.stdout.trim().split('\n').every((l) => l.includes('left-pad')));
+  });
+
+  it('log: an unknown filter value is exit 2 naming the valid values', async () => {
+    const bad = await runAirlock(['log', file, '--decision', 'refused']);
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /unknown decision "refused"; valid values: allowed, denied, allowed-by-policy, .*denied-by-killswitch, pending/);
+    const outcome = await runAirlock(['log', file, '--outcome', 'ok']);
+    assert.equal(outcome.code, 2);
+    assert.match(outcome.stderr, /unknown outcome "ok"; valid values: done, denied, error, killed, none/);
+    const action = await runAirlock(['log', file, '--action', 'fs.writ']);
+    assert.equal(action.code, 2);
+    assert.match(action.stderr, /valid values: fs\.read, .*script/);
   });
 
   it('log: a missing file is bad input (exit 2)', async () => {
@@ -87,7 +122,7 @@ describe('airlock verify / airlock log', function () {
       log.append({ kind: 'task.start', task: 'f' });
       await waitFor(/task\.start \[f\]/);
       log.append({ kind: 'decision', task: 'f', action: 'exec', target: 'ls', verdict: 'deny', decidedBy: 'policy' });
-      await waitFor(/decision \[f\] exec "ls" -> deny/);
+      await waitFor(/decision \[f\] exec "ls" -> deny: denied by policy/);
     } finally {
       child.kill('SIGTERM');
       await new Promise((r) => child.on('exit', r));
