@@ -4,14 +4,14 @@ import { AirlockError, formatProblem } from '../errors.js';
 import type { LogEntry } from '../log/entry.js';
 import { followLog, readLog, type LogFilter } from '../log/reader.js';
 import { describeReport, verifyLog } from '../log/verify.js';
+import { displaySafe } from '../protocol/display.js';
+import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 intact, 1 the log fails verification, 2 bad input (no such file, bad options). */
 const EXIT_OK = 0;
 const EXIT_TAMPERED = 1;
 const EXIT_BAD_INPUT = 2;
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function fail(e: unknown): number {
   if (e instanceof AirlockError) err(formatProblem(e.toProblem()));
@@ -26,22 +26,26 @@ function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string }):
   } catch (e) {
     return fail(e);
   }
-  if (opts.json) out(JSON.stringify(report, null, 2));
+  if (opts.json) outJson(JSON.stringify(report, null, 2));
   else if (report.ok) out(describeReport(report));
   else err(`${file}: ${describeReport(report)}`);
   return report.ok ? EXIT_OK : EXIT_TAMPERED;
 }
 
-/** One entry as a human reads it: `#seq time kind [task] action target -> verdict (by) outcome error durationMs`. */
+/**
+ * One entry as a human reads it: `#seq time kind [task] action target -> verdict (by) outcome error durationMs`.
+ * One line whatever the entry holds: every agent-chosen field goes through displaySafe (a path with `\r\n` and an
+ * ANSI erase cannot forge a line; JSON quoting alone leaves C1 controls and bidi overrides raw).
+ */
 export function formatEntry(e: LogEntry): string {
   const parts = [`#${e.seq}`, e.ts, e.kind];
-  if (e.task !== undefined) parts.push(`[${e.task}]`);
-  if (e.action !== undefined) parts.push(e.action);
-  if (e.target !== undefined) parts.push(JSON.stringify(e.target));
+  if (e.task !== undefined) parts.push(`[${displaySafe(String(e.task))}]`);
+  if (e.action !== undefined) parts.push(displaySafe(String(e.action)));
+  if (e.target !== undefined) parts.push(displaySafe(JSON.stringify(e.target)));
   if (e.verdict !== undefined) parts.push(`-> ${e.verdict}${e.decidedBy ? ` (${e.decidedBy})` : ''}`);
   if (e.outcome !== undefined) parts.push(`=> ${e.outcome}`);
   if (e.ref !== undefined) parts.push(`for #${e.ref}`);
-  if (e.error !== undefined) parts.push(`${e.error.code}: ${e.error.message}`);
+  if (e.error !== undefined) parts.push(displaySafe(`${e.error.code}: ${e.error.message}`));
   if (e.durationMs !== undefined) parts.push(`${e.durationMs}ms`);
   return parts.join(' ');
 }
@@ -56,7 +60,7 @@ function filterOf(opts: { task?: string; verdict?: string; action?: string }): L
 
 async function logCommand(file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean }): Promise<number> {
   const filter = filterOf(opts);
-  const print = (e: LogEntry) => out(opts.json ? JSON.stringify(e) : formatEntry(e));
+  const print = (e: LogEntry) => (opts.json ? outJson(JSON.stringify(e)) : out(formatEntry(e)));
   try {
     if (!opts.follow) {
       for await (const e of readLog(file, filter)) print(e);

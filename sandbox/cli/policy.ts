@@ -17,6 +17,7 @@ import type { Task } from '../policy/task.js';
 import { ACTION_KINDS } from '../policy/types.js';
 import type { Action, ActionKind } from '../policy/types.js';
 import { closest } from '../policy/validate.js';
+import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 fine, 1 a policy example failed, 2 bad input or a policy that does not load. */
 const EXIT_OK = 0;
@@ -25,8 +26,6 @@ const EXIT_BAD_INPUT = 2;
 
 const FAIL_CLOSED = 'Airlock fails closed with this policy: until it loads, every agent action is denied.';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Prints a load failure (every problem, one per line) and says what it means; returns the exit code. */
 function reportLoadFailure(problems: readonly AirlockProblem[]): number {
@@ -121,7 +120,7 @@ function explainCommand(kindText: string, target: string[], opts: { policy?: str
   if (opts.task !== undefined) {
     try {
       const found = taskFor(result.policy, opts.task, now);
-      if (!found.ok) { err(found.message); return EXIT_BAD_INPUT; }
+      if (!found.ok) { for (const line of found.message.split('\n')) err(line); return EXIT_BAD_INPUT; }
       task = found.task;
     } catch (e) {
       err(e instanceof Error ? e.message : String(e));
@@ -130,8 +129,9 @@ function explainCommand(kindText: string, target: string[], opts: { policy?: str
   }
   const decision = decide(result.policy, task, [], parsedAction.action, now);
   if (opts.json) {
-    out(JSON.stringify({ verdict: decision.verdict, rule: decision.rule, reason: decision.reason }));
+    outJson(JSON.stringify({ verdict: decision.verdict, rule: decision.rule, reason: decision.reason }));
   } else {
+    // out() escapes each line whole: the target and the reason carry agent-chosen text.
     const line = formatDecision(parsedAction.action, decision);
     out(line);
     // The reason on its own line, unless the decision line already ends with it (a default verdict).

@@ -15,7 +15,9 @@ import type { ActionLog } from '../log/writer.js';
 import { TaskIsolate } from '../isolate/runtime.js';
 import type { CapabilityHost, JsonValue } from '../isolate/types.js';
 import { AirlockError } from '../errors.js';
+import { displaySafe } from '../protocol/display.js';
 import { askWithDeadline } from './ask.js';
+import { approvalDisplay } from './display.js';
 import { performAction } from './perform.js';
 import { actionOf, requestOfCapability } from './requests.js';
 import type { ActionRequest, ActionResult, ApprovalRequest, DecidedBy, Outcome, Prompter } from './types.js';
@@ -301,6 +303,7 @@ export class Enforcer {
       action, target, decision,
       suggestions: suggestionsFor(this.policy, action, target),
       deadline: this.now() + this.policy.approval.timeoutSeconds * 1000,
+      display: approvalDisplay(action, target, decision.reason, state.task.intent),
     };
     const asked = await askWithDeadline(this.prompter, request, state.kill.signal, this.now());
     switch (asked.kind) {
@@ -406,8 +409,8 @@ async function settle(work: Set<Promise<unknown>>): Promise<void> {
 function suggestionsFor(policy: CompiledPolicy, action: Action, target: string): ApprovalRequest['suggestions'] {
   const wider = suggestGrantTargets(policy, action) as (string | string[])[];
   return [
-    { answer: 'allow-once', label: `Allow once: ${target}` },
-    ...wider.map((t) => ({ answer: 'allow-task' as const, target: t, label: `Allow for this task: ${typeof t === 'string' ? t : JSON.stringify(t)}` })),
+    { answer: 'allow-once', label: `Allow once: ${displaySafe(target)}` },
+    ...wider.map((t) => ({ answer: 'allow-task' as const, target: t, label: `Allow for this task: ${displaySafe(typeof t === 'string' ? t : JSON.stringify(t))}` })),
     { answer: 'deny', label: 'Deny' },
   ];
 }

@@ -52,6 +52,17 @@ export interface ApprovalRequest {
   suggestions: { answer: ApprovalAnswerKind; target?: string | string[]; label: string }[];
   /** Epoch ms after which no answer means deny. */
   deadline: number;
+  /**
+   * The agent-chosen texts as a person may safely see them (displaySafe: control, C1, bidi and invisible characters
+   * escaped visibly; argv quoted as a shell reads it back). A UI shows these, never the raw fields above.
+   */
+  display: ApprovalDisplay;
+}
+
+export interface ApprovalDisplay {
+  target: string;
+  reason: string;
+  intent: string;
 }
 
 export interface ApprovalAnswer {
