@@ -18,6 +18,7 @@ import { AirlockError } from '../errors.js';
 import { displaySafe } from '../protocol/display.js';
 import { askWithDeadline } from './ask.js';
 import { approvalDisplay } from './display.js';
+import { boundedError, consoleRecord } from './logExcerpts.js';
 import { performAction } from './perform.js';
 import { actionOf, requestOfCapability } from './requests.js';
 import type { ActionRequest, ActionResult, ApprovalRequest, DecidedBy, Outcome, Prompter } from './types.js';
@@ -256,14 +257,14 @@ export class Enforcer {
     if (outcome.ok) {
       this.log.append({
         kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: 'done', script: sha,
-        durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: outcome.console.slice(0, 100) },
+        durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: consoleRecord(outcome.console) },
       });
       return { ...base, outcome: 'done', result: outcome.value, console: outcome.console };
     }
     const result: Outcome = outcome.error.code === 'script.killed' ? 'killed' : 'error';
     this.log.append({
-      kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: result, script: sha, error: outcome.error,
-      durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: outcome.console.slice(0, 100) },
+      kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: result, script: sha, error: boundedError(outcome.error),
+      durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: consoleRecord(outcome.console) },
     });
     return { ...base, outcome: result, error: outcome.error, console: outcome.console };
   }
@@ -372,7 +373,7 @@ export class Enforcer {
     extra: { error?: { code: string; message: string }; digests?: Record<string, string>; data?: Record<string, unknown>; script?: string | undefined }): void {
     this.log.append({
       kind: 'outcome', task: taskId, action: action.kind, target, ref, outcome, durationMs: this.now() - started,
-      ...(extra.error ? { error: extra.error } : {}), ...(extra.digests ? { digests: extra.digests } : {}),
+      ...(extra.error ? { error: boundedError(extra.error) } : {}), ...(extra.digests ? { digests: extra.digests } : {}),
       ...(extra.data ? { data: extra.data } : {}), ...(extra.script ? { script: extra.script } : {}),
     });
   }
