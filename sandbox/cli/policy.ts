@@ -17,6 +17,7 @@ import type { Task } from '../policy/task.js';
 import { ACTION_KINDS } from '../policy/types.js';
 import type { Action, ActionKind } from '../policy/types.js';
 import { closest } from '../policy/validate.js';
+import { shownPath } from '../policy/shownPath.js';
 import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 fine, 1 a policy example failed, 2 bad input or a policy that does not load. */
@@ -74,6 +75,11 @@ function parseAction(kindText: string, target: string[]): { ok: true; action: Ac
   return built.ok ? built : { ok: false, message: built.message };
 }
 
+function withShownPath(policy: CompiledPolicy, action: Action): Action {
+  if (!('path' in action) || typeof action.path !== 'string') return action;
+  return { ...action, path: shownPath(policy.workspaceRoot, policy.homeDir, action.path, { caseInsensitive: policy.matchers.caseInsensitive }) };
+}
+
 /** A task from a template the policy defines, or from a file holding a template ({intent, scope, ttlSeconds?}). */
 function taskFor(policy: CompiledPolicy, nameOrFile: string, now: number): { ok: true; task: Task } | { ok: false; message: string } {
   if (Object.hasOwn(policy.tasks, nameOrFile)) {
@@ -127,12 +133,14 @@ function explainCommand(kindText: string, target: string[], opts: { policy?: str
       return EXIT_BAD_INPUT;
     }
   }
-  const decision = decide(result.policy, task, [], parsedAction.action, now);
+  // A path that leaves the workspace is shown where it really is (absolute or `~/…`), as at run time.
+  const action = withShownPath(result.policy, parsedAction.action);
+  const decision = decide(result.policy, task, [], action, now);
   if (opts.json) {
     outJson(JSON.stringify({ verdict: decision.verdict, rule: decision.rule, reason: decision.reason }));
   } else {
     // out() escapes each line whole: the target and the reason carry agent-chosen text.
-    const line = formatDecision(parsedAction.action, decision);
+    const line = formatDecision(action, decision);
     out(line);
     // The reason on its own line, unless the decision line already ends with it (a default verdict).
     if (!line.endsWith(decision.reason)) out(`  ${decision.reason}`);

@@ -9,6 +9,7 @@ import { describeTarget, deniedMessage } from '../policy/format.js';
 import { actionHash, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
 import { normalisePath } from '../policy/paths.js';
+import { shownPath } from '../policy/shownPath.js';
 import type { Scope } from '../policy/schema.js';
 import type { Action, Decision, Grant } from '../policy/types.js';
 import type { ActionLog } from '../log/writer.js';
@@ -174,7 +175,7 @@ export class Enforcer {
     const started = this.now();
     let action: Action;
     try {
-      action = actionOf(req);
+      action = this.shown(actionOf(req));
     } catch (err) {
       return this.refuseMalformed(taskId, req, err);
     }
@@ -346,7 +347,17 @@ export class Enforcer {
   private workspaceRelative(action: Action): Action {
     if (!('path' in action) || !path.isAbsolute(action.path)) return action;
     const { rel } = normalisePath(this.policy.workspaceRoot, this.policy.homeDir, action.path);
-    return rel !== null && rel !== '.' ? { ...action, path: rel } : action;
+    return rel !== null && rel !== '.' ? { ...action, path: rel } : this.shown(action);
+  }
+
+  /**
+   * The action with its path in the form prompts, reports, reasons and the log show (shownPath): a path leaving the
+   * workspace as `~/…` or absolute. It names the same file, so the decision and the guard are unchanged.
+   */
+  private shown(action: Action): Action {
+    if (!('path' in action) || typeof action.path !== 'string') return action;
+    const p = shownPath(this.policy.workspaceRoot, this.policy.homeDir, action.path, { caseInsensitive: this.policy.matchers.caseInsensitive });
+    return p === action.path ? action : { ...action, path: p };
   }
 
   private addGrant(state: TaskState, action: Action, target: string, pattern: string | string[] | undefined): Grant {
