@@ -6,7 +6,7 @@ import path from 'node:path';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget, deniedMessage } from '../policy/format.js';
-import { actionHash, suggestGrantTargets } from '../policy/grants.js';
+import { actionHash, exactGrantTarget, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
 import { normalisePath } from '../policy/paths.js';
 import { shownPath } from '../policy/shownPath.js';
@@ -319,7 +319,8 @@ export class Enforcer {
         const { answer } = asked;
         if (answer.answer === 'deny') return entry(decision, false, 'user', `the user refused it (${decision.reason})`);
         if (!this.tasks.has(state.task.id)) return entry(decision, false, 'killswitch', `task ${state.task.id} ended while asking`);
-        const grant = this.addGrant(state, action, target, answer.answer === 'allow-once' ? undefined : answer.target ?? target);
+        // Without a target, the grant covers the path itself, literally (its glob characters escaped), never a pattern.
+        const grant = this.addGrant(state, action, target, answer.answer === 'allow-once' ? undefined : answer.target ?? exactGrantTarget(this.policy, action));
         return entry(decision, true, 'user', `the user allowed it (${answer.answer}, grant ${grant.id})`);
       }
     }
