@@ -18,6 +18,7 @@ import { ACTION_KINDS } from '../policy/types.js';
 import type { Action, ActionKind } from '../policy/types.js';
 import { closest } from '../policy/validate.js';
 import { shownPath } from '../policy/shownPath.js';
+import { airlockProtectedPaths, defaultLogDir } from '../log/paths.js';
 import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 fine, 1 a policy example failed, 2 bad input or a policy that does not load. */
@@ -39,7 +40,10 @@ function reportLoadFailure(problems: readonly AirlockProblem[]): number {
 function load(opts: LoadOptions & { baseline?: string | undefined }): LoadResult {
   const { baseline, ...rest } = opts;
   const baselineFile = baseline === 'none' ? undefined : baseline ?? userBaselineFile();
-  const result = loadPolicy({ ...rest, ...(baselineFile !== undefined ? { baselineFile } : {}) });
+  // The same protections of Airlock's own state as the harness applies (the log directory it would use for this workspace,
+  // the keys, the whole state directory), so explain and the runtime agree.
+  const protectedPaths = airlockProtectedPaths({ logDir: defaultLogDir(rest.workspaceRoot) });
+  const result = loadPolicy({ ...rest, protectedPaths, ...(baselineFile !== undefined ? { baselineFile } : {}) });
   if (result.ok) for (const w of result.warnings) err(formatProblem(w));
   return result;
 }

@@ -10,7 +10,7 @@ import * as P from '../protocol/protocol.js';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
-import { defaultKeyDir, sessionLogFile } from '../log/paths.js';
+import { airlockProtectedPaths, sessionLogFile } from '../log/paths.js';
 import { readLog, type LogFilter } from '../log/reader.js';
 import type { LogEntry } from '../log/entry.js';
 import { Enforcer } from '../pipeline/enforcer.js';
@@ -125,7 +125,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
       const result = loadPolicy({
         // The log and the key that signs its checkpoints: the agent may neither read nor change either.
         workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), ...(s.baselineFile ? { baselineFile: s.baselineFile } : {}),
-        protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir()],
+        protectedPaths: airlockProtectedPaths({ logDir: s.logDir, keyDir: opts.keyDir }),
       });
       const problems = result.ok ? result.warnings : result.problems;
       connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);
