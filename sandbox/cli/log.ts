@@ -19,10 +19,11 @@ function fail(e: unknown): number {
   return EXIT_BAD_INPUT;
 }
 
-function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string }): number {
+function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; head?: boolean }): number {
   let report;
   try {
-    report = verifyLog(file, opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {});
+    // Without the head kept apart, a cut at a line boundary looks like a shorter intact log: fail unless told otherwise.
+    report = verifyLog(file, { ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}), head: opts.head === false ? 'optional' : 'required' });
   } catch (e) {
     return fail(e);
   }
@@ -58,8 +59,20 @@ function filterOf(opts: { task?: string; verdict?: string; action?: string }): L
   return filter;
 }
 
-async function logCommand(file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean }): Promise<number> {
+/** Warns on stderr when the log does not verify (the entries are still printed, as they are). */
+function warnIfUnverified(file: string, keyDir: string | undefined): void {
+  let report;
+  try {
+    report = verifyLog(file, { ...(keyDir !== undefined ? { keyDir } : {}), head: 'required' });
+  } catch {
+    return; // unreadable: reading it fails below with the reason
+  }
+  if (!report.ok) err(`warning: ${file} does not verify (${describeReport(report)}); its entries are shown as they are, not as evidence`);
+}
+
+async function logCommand(file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean; keyDir?: string }): Promise<number> {
   const filter = filterOf(opts);
+  warnIfUnverified(file, opts.keyDir);
   const print = (e: LogEntry) => (opts.json ? outJson(JSON.stringify(e)) : out(formatEntry(e)));
   try {
     if (!opts.follow) {
@@ -90,7 +103,8 @@ export function registerLogCommands(program: Command): void {
     .argument('<log>', 'the log file (.jsonl)')
     .option('--json', 'print the full report as JSON')
     .option('--key-dir <dir>', 'trusted checkpoint keys (default: the state directory\'s airlock/keys)')
-    .action((file: string, opts: { json?: boolean; keyDir?: string }) => {
+    .option('--no-head', 'accept a log copied without its head file: truncation at the end then cannot be checked')
+    .action((file: string, opts: { json?: boolean; keyDir?: string; head?: boolean }) => {
       process.exitCode = verifyCommand(file, opts);
     });
   program
@@ -102,7 +116,8 @@ export function registerLogCommands(program: Command): void {
     .option('--verdict <verdict>', 'only entries with this verdict (allow, ask, deny)')
     .option('--action <action>', 'only entries of this action (e.g. fs.write)')
     .option('--json', 'one JSON entry per line')
-    .action(async (file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean }) => {
+    .option('--key-dir <dir>', 'trusted checkpoint keys, for the check that warns when the log does not verify')
+    .action(async (file: string, opts: { follow?: boolean; task?: string; verdict?: string; action?: string; json?: boolean; keyDir?: string }) => {
       process.exitCode = await logCommand(file, opts);
     });
 }

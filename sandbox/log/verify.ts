@@ -7,13 +7,16 @@ import { checkpointMessage, ENTRY_DOMAIN, genesisPrev, HASH_HEX_LENGTH, parseLin
 import { readHead } from './head.js';
 import { checkSignature, trustedKeys } from './keys.js';
 import { NextMatch, scanLines } from './lines.js';
-import { defaultKeyDir } from './paths.js';
+import { defaultKeyDir, headFileOf } from './paths.js';
 
-export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'truncated' | 'bad-signature' | 'torn-line' | 'unknown-key' | 'malformed';
+export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'truncated' | 'bad-signature' | 'torn-line' | 'unknown-key' | 'malformed'
+  | 'head-missing';
 
 export interface VerifyReport {
   ok: boolean;
   entries: number;
+  /** Whether the head kept apart from the log was there to check truncation against (`missing`: it cannot be checked). */
+  head: 'checked' | 'missing';
   lastCheckpoint?: { index: number; keyId: string };
   problem?: { seq?: number; line: number; kind: VerifyProblemKind; message: string };
 }
@@ -54,7 +57,16 @@ function seqOf(buf: Buffer, start: number, end: number, at = seqAt(buf, start, e
   return i > at + SEQ_NEEDLE.length && (stop === 0x2c || stop === 0x7d) ? seq : -1;
 }
 
-export function verifyLog(file: string, opts: { keyDir?: string } = {}): VerifyReport {
+export interface VerifyOptions {
+  keyDir?: string;
+  /**
+   * `required`: a log whose head file is missing fails (truncation at a line boundary cannot be checked without it).
+   * `optional` (the default for callers that only want the chain): it passes, with `head: 'missing'` in the report.
+   */
+  head?: 'required' | 'optional';
+}
+
+export function verifyLog(file: string, opts: VerifyOptions = {}): VerifyReport {
   const keyDir = opts.keyDir ?? defaultKeyDir();
   const keys = trustedKeys(keyDir);
   let fd: number;
@@ -64,13 +76,13 @@ export function verifyLog(file: string, opts: { keyDir?: string } = {}): VerifyR
     throw new AirlockError({ code: 'log.unreadable', message: `Cannot read the log ${file}: ${(err as Error).message}`, place: { file } });
   }
   try {
-    return verifyOpen(fd, file, keyDir, keys);
+    return verifyOpen(fd, file, keyDir, keys, opts.head ?? 'optional');
   } finally {
     fs.closeSync(fd);
   }
 }
 
-function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>): VerifyReport {
+function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>, headRule: 'required' | 'optional'): VerifyReport {
   const size = fs.fstatSync(fd).size;
   const recordedHead = readHead(file);
   let scratch = Buffer.allocUnsafe(64 << 10);
@@ -207,14 +219,7 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     problem = { seq: expected, line: pendingGap.line, kind: 'seq-gap', message: `seq gap: entry ${expected} is missing (line ${pendingGap.line} holds seq ${pendingGap.found}).` };
   }
   const since = lastCheckpoint ? `after checkpoint #${lastCheckpoint.index}` : 'before any checkpoint';
-  if (!problem && recordedHead && recordedHead.seq > entries) {
-    problem = {
-      seq: entries + 1,
-      line: lineNo + 1,
-      kind: 'truncated',
-      message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
-    };
-  }
+  // A torn last line is reported as torn, before the head is compared: the head may already name the torn entry.
   if (!problem && stoppedAt < size) {
     problem = {
       seq: expected,
@@ -223,20 +228,40 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
       message: `torn last line: ${size - stoppedAt} bytes without a newline after entry ${entries} (the writer was interrupted); the next open cuts it and logs the recovery.`,
     };
   }
+  if (!problem && recordedHead && recordedHead.seq > entries) {
+    problem = {
+      seq: entries + 1,
+      line: lineNo + 1,
+      kind: 'truncated',
+      message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
+    };
+  }
   if (!problem && recordedHead && hashAtRecordedHead !== undefined && hashAtRecordedHead !== recordedHead.hash) {
     problem = { seq: recordedHead.seq, line: recordedHead.seq, kind: 'hash-mismatch', message: `hash mismatch: entry ${recordedHead.seq} differs from the head recorded apart from the log (the log was rewritten).` };
   }
   if (!problem && entries === 0) {
     problem = { line: 1, kind: 'truncated', message: 'truncated: the log holds no entries.' };
   }
-  return { ok: problem === undefined, entries, ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}) };
+  if (!problem && !recordedHead && headRule === 'required') {
+    problem = {
+      seq: entries + 1, line: lineNo + 1, kind: 'head-missing',
+      message: `the head kept apart from the log (${headFileOf(file)}) is missing, so whether entries were cut from the end cannot be checked: `
+        + `the ${entries} entries there chain intact ${lastCheckpoint ? `up to checkpoint #${lastCheckpoint.index} and beyond` : '(no checkpoint)'}. `
+        + 'Copy the .head file with the log, or pass --no-head to accept an unchecked end.',
+    };
+  }
+  return {
+    ok: problem === undefined, entries, head: recordedHead ? 'checked' : 'missing',
+    ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}),
+  };
 }
 
 /** The one-line summary `airlock verify` prints. */
 export function describeReport(report: VerifyReport): string {
   if (report.ok) {
     const cp = report.lastCheckpoint ? `last checkpoint #${report.lastCheckpoint.index} signed by ${report.lastCheckpoint.keyId}` : 'no checkpoint yet';
-    return `${report.entries} entries, chain intact, ${cp}`;
+    const end = report.head === 'missing' ? '; no head kept apart: truncation at the end was NOT checked (--no-head)' : '';
+    return `${report.entries} entries, chain intact, ${cp}${end}`;
   }
   const p = report.problem;
   if (!p) return `${report.entries} entries, not verified`;

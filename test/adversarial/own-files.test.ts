@@ -44,7 +44,7 @@ describe('adversarial: Airlock\'s own files', function () {
     const orgShared = path.join(base, 'org', 'shared.json');
     const orgBaseline = path.join(base, 'org', 'baseline.json');
     fs.writeFileSync(orgShared, JSON.stringify({ version: 1, fs: { write: { deny: ['secrets/**'] } } }));
-    fs.writeFileSync(orgBaseline, JSON.stringify({ version: 1, extends: ['./shared.json'], ...wide() }));
+    fs.writeFileSync(orgBaseline, JSON.stringify({ ...wide(), extends: ['./shared.json'] }));
     fs.writeFileSync(xdgBaseline, JSON.stringify(wide()));
     const before = new Map([xdgBaseline, orgShared, orgBaseline].map((f) => [f, fs.readFileSync(f, 'utf8')]));
 
