@@ -85,10 +85,12 @@ const STRING_RULES: readonly { re: RegExp; replace: string }[] = [
   // user:password after -u/--user/--proxy-user (curl, wget): the password, as two argv words or in a command line.
   { re: /("(?:-u|--user|--proxy-user)"\s*,\s*"(?:[^"\\:]|\\.)*:)(?!\[redacted:)(?:[^"\\]|\\.)+"/g, replace: `$1${marker('cli-password')}"` },
   { re: /((?:^|\s)(?:-u|--user|--proxy-user)(?:=|\s+)[^\s"':]*:)(?!\[redacted:)[^\s"']+/g, replace: `$1${marker('cli-password')}` },
+  // The same with the value attached to -u (`-ualice:pw`), as one argv word or in a command line.
+  { re: /((?:^|[\s"])-u(?!\[redacted:)[^\s"'\\:-][^\s"'\\:]*:)(?!\[redacted:)[^\s"'\\]+/g, replace: `$1${marker('cli-password')}` },
 ];
 
-/** A query or fragment parameter whose key, once percent-decoded, names a secret (`acc%65ss_token=...`). */
-const QUERY_PARAM = /([?&;#])([^=&#\s"'?]*%[^=&#\s"'?]*)=(?!\[redacted:)([^&#\s"']+)/g;
+/** A query or fragment parameter whose key or value holds percent-encoding (`acc%65ss_token=...`, `k=sk%5Flive...`). */
+const QUERY_PARAM = /([?&;#])([^=&#\s"'?]*)=(?!\[redacted:)([^&#\s"']+)/g;
 const SECRET_QUERY_KEY = /^(?:[a-z0-9_.-]*[_-])?(?:token|access_token|refresh_token|id_token|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|auth|code|x-amz-signature|x-amz-credential|x-amz-security-token)$/i;
 
 function percentDecoded(s: string): string {
@@ -102,9 +104,13 @@ function percentDecoded(s: string): string {
 /** Decodes before matching: a key spelled with percent-encoding is judged by what it decodes to. */
 function redactEncodedQueryKeys(text: string): string {
   if (!text.includes('%')) return text;
-  return text.replace(QUERY_PARAM, (all, sep: string, key: string) => {
+  return text.replace(QUERY_PARAM, (all, sep: string, key: string, value: string) => {
+    if (!key.includes('%') && !value.includes('%')) return all;
     const decoded = percentDecoded(key);
-    return SECRET_QUERY_KEY.test(decoded) || secretKeyKind(decoded) !== undefined ? `${sep}${key}=${marker('url-token')}` : all;
+    if (SECRET_QUERY_KEY.test(decoded) || secretKeyKind(decoded) !== undefined) return `${sep}${key}=${marker('url-token')}`;
+    // A value that is a secret once decoded (each %XX shortens it, so this recursion ends).
+    const plain = value.includes('%') ? percentDecoded(value) : value;
+    return plain !== value && redactString(plain) !== plain ? `${sep}${key}=${marker('url-token')}` : all;
   });
 }
 

@@ -24,7 +24,7 @@ describe('adversarial: redaction', function () {
     const argvs = [
       ['echo', '--password', PASSWORD], ['echo', `--password=${PASSWORD}`], ['echo', '--token', PASSWORD],
       ['echo', '--api-key', PASSWORD], ['echo', `--db-password=${PASSWORD}`], ['echo', '--github-token', PASSWORD],
-      ['echo', '-u', `alice:${PASSWORD}`], ['echo', '--user', `alice:${PASSWORD}`], ['echo', 'charge', STRIPE],
+      ['echo', '-u', `alice:${PASSWORD}`], ['echo', '--user', `alice:${PASSWORD}`], ['echo', `-ualice:${PASSWORD}`], ['echo', 'charge', STRIPE],
     ];
     const results = [];
     for (const argv of argvs) results.push(await arena.perform(task, { action: 'exec', argv }));
@@ -40,12 +40,13 @@ describe('adversarial: redaction', function () {
   it('decodes query keys before matching: acc%65ss_token=… is redacted like access_token=…', async () => {
     arena = new Arena({ policy: { version: 1, default: 'deny', net: { allow: [`http://127.0.0.1:${server.port}/**`] } } });
     const task = arena.startTask();
-    for (const q of [`acc%65ss_token=${PASSWORD}`, `%61pi_key=${PASSWORD}`, `x=1&client%5Fsecret=${PASSWORD}`]) {
+    for (const q of [`acc%65ss_token=${PASSWORD}`, `%61pi_key=${PASSWORD}`, `x=1&client%5Fsecret=${PASSWORD}`, `charge=${STRIPE.replace(/_/g, '%5F')}`]) {
       const r = await arena.perform(task, { action: 'net.fetch', url: `http://127.0.0.1:${server.port}/cb?${q}` });
       assert.equal(r.outcome, 'done', JSON.stringify(r));
     }
-    assert.equal(server.hits.length, 3);
+    assert.equal(server.hits.length, 4);
     assert.equal(arena.logText().includes(PASSWORD), false, 'no percent-encoded query secret in the log');
+    assert.equal(arena.logText().includes(STRIPE.slice(12)), false, 'no percent-encoded Stripe key in the log');
   });
 
   it('keeps console output as a digest and a bounded, redacted excerpt; thrown messages are bounded and redacted', async () => {
