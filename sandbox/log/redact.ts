@@ -131,6 +131,23 @@ function maybeSecret(text: string): boolean {
 
 /** Redacts secrets in free text; also replaces lone surrogates (not representable in canonical JSON) with U+FFFD. */
 export function redactString(text: string): string {
+  // Short strings repeat across entries (task ids, actions, rule files, JSON paths, patterns): remember their result.
+  if (text.length <= MEMO_MAX_LENGTH) {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const out = redactUncached(text);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(text, out);
+    return out;
+  }
+  return redactUncached(text);
+}
+
+const MEMO_MAX_LENGTH = 96;
+const MEMO_ENTRIES = 4096;
+const memo = new Map<string, string>();
+
+function redactUncached(text: string): string {
   if (!isWellFormed(text)) text = toWellFormed(text);
   let out = text;
   if (maybeSecret(text)) {
