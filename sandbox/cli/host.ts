@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { serveHost } from '../host/host.js';
 import { HOST_EXIT } from '../protocol/protocol.js';
+import { err as printErr } from './print.js';
 
 export function registerHostCommand(program: Command): void {
   program
@@ -15,7 +16,7 @@ export function registerHostCommand(program: Command): void {
       console.info = console.error;
       // A bug in the harness must not leave it half-alive: nothing pending runs once the process is gone.
       process.on('uncaughtException', (err) => {
-        process.stderr.write(`airlock host: fatal: ${err.stack ?? String(err)}\n`);
+        for (const line of `airlock host: fatal: ${err.stack ?? String(err)}`.split('\n')) printErr(line);
         process.exit(HOST_EXIT.fatal);
       });
       const code = await serveHost({ input: process.stdin, output: process.stdout, ...(opts.keyDir ? { keyDir: opts.keyDir } : {}) });

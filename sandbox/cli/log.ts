@@ -11,14 +11,14 @@ import {
   ACTION_FILTERS, DECISION_FILTERS, describeDecisionEntry, describeFilterProblem, LogView, OUTCOME_FILTERS, parseFilter,
   rowMatches, VERDICT_FILTERS, type LogRow, type LogViewFilter,
 } from '../protocol/logView.js';
+import { displaySafe } from '../protocol/display.js';
+import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 intact, 1 the log fails verification, 2 bad input (no such file, bad options). */
 const EXIT_OK = 0;
 const EXIT_TAMPERED = 1;
 const EXIT_BAD_INPUT = 2;
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
 
 function fail(e: unknown): number {
   if (e instanceof AirlockError) err(formatProblem(e.toProblem()));
@@ -39,21 +39,29 @@ function verifySliceCommand(file: string, opts: { json?: boolean; keyDir?: strin
   return report.ok ? EXIT_OK : EXIT_TAMPERED;
 }
 
-function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string }): number {
+function verifyCommand(file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string; head?: boolean }): number {
   if (opts.slice || opts.against !== undefined) return verifySliceCommand(file, opts);
   let report;
   try {
-    report = verifyLog(file, { ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}), ...(opts.key?.length ? { keyFiles: opts.key } : {}) });
+    // Without the head kept apart, a cut at a line boundary looks like a shorter intact log: fail unless told otherwise.
+    report = verifyLog(file, {
+      ...(opts.keyDir !== undefined ? { keyDir: opts.keyDir } : {}), ...(opts.key?.length ? { keyFiles: opts.key } : {}),
+      head: opts.head === false ? 'optional' : 'required',
+    });
   } catch (e) {
     return fail(e);
   }
-  if (opts.json) out(JSON.stringify(report, null, 2));
+  if (opts.json) outJson(JSON.stringify(report, null, 2));
   else if (report.ok) out(describeReport(report));
   else err(`${file}: ${describeReport(report)}`);
   return report.ok ? EXIT_OK : EXIT_TAMPERED;
 }
 
-/** One entry as a human reads it: `#seq time kind [task] action target -> verdict (by) outcome error durationMs`. */
+/**
+ * One entry as a human reads it: `#seq time kind [task] action target -> verdict (by) outcome error durationMs`.
+ * One line whatever the entry holds: every agent-chosen field goes through displaySafe (a path with `\r\n` and an
+ * ANSI erase cannot forge a line; JSON quoting alone leaves C1 controls and bidi overrides raw).
+ */
 export function formatEntry(e: LogEntry): string {
   const parts = [`#${e.seq}`, e.ts, e.kind];
   if (e.task !== undefined) parts.push(`[${e.task}]`);
@@ -63,12 +71,12 @@ export function formatEntry(e: LogEntry): string {
   if (decided !== undefined) parts.push(`-> ${decided}`);
   if (e.outcome !== undefined) parts.push(`=> ${e.outcome}`);
   if (e.ref !== undefined) parts.push(`for #${e.ref}`);
-  if (e.error !== undefined) parts.push(`${e.error.code}: ${e.error.message}`);
+  if (e.error !== undefined) parts.push(displaySafe(`${e.error.code}: ${e.error.message}`));
   if (e.durationMs !== undefined) parts.push(`${e.durationMs}ms`);
   return parts.join(' ');
 }
 
-type LogOptions = { follow?: boolean; task?: string; verdict?: string; decision?: string; action?: string; outcome?: string; text?: string; json?: boolean };
+type LogOptions = { follow?: boolean; task?: string; verdict?: string; decision?: string; action?: string; outcome?: string; text?: string; json?: boolean; keyDir?: string };
 
 /**
  * Prints the entries of the actions that pass the filter. Filters on the final decision, the outcome or the text can
@@ -105,13 +113,25 @@ export function filteredPrinter(filter: LogViewFilter, print: (e: LogEntry) => v
   };
 }
 
+/** Warns on stderr when the log does not verify (the entries are still printed, as they are). */
+function warnIfUnverified(file: string, keyDir: string | undefined): void {
+  let report;
+  try {
+    report = verifyLog(file, { ...(keyDir !== undefined ? { keyDir } : {}), head: 'required' });
+  } catch {
+    return; // unreadable: reading it fails below with the reason
+  }
+  if (!report.ok) err(`warning: ${file} does not verify (${describeReport(report)}); its entries are shown as they are, not as evidence`);
+}
+
 async function logCommand(file: string, opts: LogOptions): Promise<number> {
   const parsed = parseFilter({ task: opts.task, verdict: opts.verdict, decision: opts.decision, action: opts.action, outcome: opts.outcome, text: opts.text });
   if (!parsed.ok) {
     err(`airlock log: ${describeFilterProblem(parsed.problem)}`);
     return EXIT_BAD_INPUT;
   }
-  const printer = filteredPrinter(parsed.filter, (e: LogEntry) => out(opts.json ? JSON.stringify(e) : formatEntry(e)));
+  warnIfUnverified(file, opts.keyDir);
+  const printer = filteredPrinter(parsed.filter, (e: LogEntry) => (opts.json ? outJson(JSON.stringify(e)) : out(formatEntry(e))));
   try {
     if (!opts.follow) {
       for await (const e of readLog(file)) printer.onEntry(e);
@@ -153,7 +173,8 @@ export function registerLogCommands(program: Command): void {
     .option('--key <file>', 'trust exactly this public key (PEM from `airlock keys export`); repeatable', (v: string, prev: string[] = []) => [...prev, v])
     .option('--slice', 'the file is an export of some lines of a log: check each line\'s hash and the chain between consecutive entries')
     .option('--against <log>', 'with --slice: the full log, which must verify and hold every exported line as it is')
-    .action((file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string }) => {
+    .option('--no-head', 'accept a log copied without its head file: truncation at the end then cannot be checked')
+    .action((file: string, opts: { json?: boolean; keyDir?: string; key?: string[]; slice?: boolean; against?: string; head?: boolean }) => {
       process.exitCode = verifyCommand(file, opts);
     });
   program
@@ -168,6 +189,7 @@ export function registerLogCommands(program: Command): void {
     .option('--outcome <outcome>', `only actions with this outcome (${OUTCOME_FILTERS.join(', ')}; none: no outcome recorded)`)
     .option('--text <text>', 'only actions whose target, reason or error contains this text (case-insensitive)')
     .option('--json', 'one JSON entry per line')
+    .option('--key-dir <dir>', 'trusted checkpoint keys, for the check that warns when the log does not verify')
     .action(async (file: string, opts: LogOptions) => {
       process.exitCode = await logCommand(file, opts);
     });

@@ -18,6 +18,9 @@ import { ACTION_KINDS } from '../policy/types.js';
 import type { Action, ActionKind } from '../policy/types.js';
 import { closest } from '../policy/validate.js';
 import { argvFromWords } from '../policy/commandSyntax.js';
+import { shownPath } from '../policy/shownPath.js';
+import { airlockProtectedPaths, defaultLogDir } from '../log/paths.js';
+import { err, out, outJson } from './print.js';
 
 /** Exit codes: 0 fine, 1 a policy example failed, 2 bad input or a policy that does not load. */
 const EXIT_OK = 0;
@@ -26,8 +29,6 @@ const EXIT_BAD_INPUT = 2;
 
 const FAIL_CLOSED = 'Airlock fails closed with this policy: until it loads, every agent action is denied.';
 
-const out = (line: string) => process.stdout.write(`${line}\n`);
-const err = (line: string) => process.stderr.write(`${line}\n`);
 
 /** Prints a load failure (every problem, one per line) and says what it means; returns the exit code. */
 function reportLoadFailure(problems: readonly AirlockProblem[]): number {
@@ -42,7 +43,10 @@ const printedWarnings = new Set<string>();
 function load(opts: LoadOptions & { baseline?: string | undefined }): LoadResult {
   const { baseline, ...rest } = opts;
   const baselineFile = baseline === 'none' ? undefined : baseline ?? userBaselineFile();
-  const result = loadPolicy({ ...rest, ...(baselineFile !== undefined ? { baselineFile } : {}) });
+  // The same protections of Airlock's own state as the harness applies (the log directory it would use for this workspace,
+  // the keys, the whole state directory), so explain and the runtime agree.
+  const protectedPaths = airlockProtectedPaths({ logDir: defaultLogDir(rest.workspaceRoot) });
+  const result = loadPolicy({ ...rest, protectedPaths, ...(baselineFile !== undefined ? { baselineFile } : {}) });
   if (result.ok) {
     for (const w of result.warnings) {
       // Once per run: checking several files that share a baseline or an extended file warns about it once.
@@ -87,6 +91,11 @@ function parseAction(kindText: string, target: string[]): { ok: true; action: Ac
   }
   const built = actionOfTest(kind, target[0] ?? '');
   return built.ok ? built : { ok: false, message: built.message };
+}
+
+function withShownPath(policy: CompiledPolicy, action: Action): Action {
+  if (!('path' in action) || typeof action.path !== 'string') return action;
+  return { ...action, path: shownPath(policy.workspaceRoot, policy.homeDir, action.path, { caseInsensitive: policy.matchers.caseInsensitive }) };
 }
 
 /** A task from a template the policy defines, or from a file holding a template ({intent, scope, ttlSeconds?}). */
@@ -135,18 +144,21 @@ function explainCommand(kindText: string, target: string[], opts: { policy?: str
   if (opts.task !== undefined) {
     try {
       const found = taskFor(result.policy, opts.task, now);
-      if (!found.ok) { err(found.message); return EXIT_BAD_INPUT; }
+      if (!found.ok) { for (const line of found.message.split('\n')) err(line); return EXIT_BAD_INPUT; }
       task = found.task;
     } catch (e) {
       err(e instanceof Error ? e.message : String(e));
       return EXIT_BAD_INPUT;
     }
   }
-  const decision = decide(result.policy, task, [], parsedAction.action, now);
+  // A path that leaves the workspace is shown where it really is (absolute or `~/…`), as at run time.
+  const action = withShownPath(result.policy, parsedAction.action);
+  const decision = decide(result.policy, task, [], action, now);
   if (opts.json) {
-    out(JSON.stringify({ verdict: decision.verdict, rule: decision.rule, reason: decision.reason }));
+    outJson(JSON.stringify({ verdict: decision.verdict, rule: decision.rule, reason: decision.reason }));
   } else {
-    const line = formatDecision(parsedAction.action, decision);
+    // out() escapes each line whole: the target and the reason carry agent-chosen text.
+    const line = formatDecision(action, decision);
     out(line);
     // The reason on its own line, unless the decision line already ends with it (a default verdict).
     if (!line.endsWith(decision.reason)) out(`  ${decision.reason}`);

@@ -1,12 +1,20 @@
 // Reads Content-Length framed JSON-RPC messages with a size cap; malformed or oversized input is answered, never fatal.
 import type { Readable } from 'node:stream';
 import { AbstractMessageReader, type DataCallback, type Disposable, type Message } from 'vscode-jsonrpc';
+import type { ResponseGate } from './responses.js';
 
 export type FramingProblem =
   | { kind: 'too-large'; bytes: number }
   | { kind: 'bad-header'; header: string }
   | { kind: 'bad-json'; message: string }
-  | { kind: 'not-json-rpc'; id: string | number | null };
+  | { kind: 'not-json-rpc'; id: string | number | null }
+  /** A length no client sends: skipping it would swallow everything after it, so the transport is closed. */
+  | { kind: 'absurd-length'; bytes: number }
+  /** A response the host did not ask for: to an id it never sent, or a second answer to one already answered. */
+  | { kind: 'unexpected-response'; id: string | number | null; repeated: boolean };
+
+/** Frames longer than this many times the size cap are not skipped: the framing is treated as broken. */
+export const ABSURD_LENGTH_FACTOR = 4;
 
 const HEADER_END = Buffer.from('\r\n\r\n');
 
@@ -18,8 +26,11 @@ export class GuardedMessageReader extends AbstractMessageReader {
   private buffer: Buffer = Buffer.alloc(0);
   private skipping = 0;
   private callback: DataCallback | undefined;
+  private broken = false;
 
-  constructor(private readonly readable: Readable, private readonly maxBytes: number, private readonly onProblem: (p: FramingProblem) => void) {
+  /** `gate`, when given, lets through only the first response to a request the host sent (see ResponseGate). */
+  constructor(private readonly readable: Readable, private readonly maxBytes: number, private readonly onProblem: (p: FramingProblem) => unknown,
+    private readonly gate?: ResponseGate) {
     super();
   }
 
@@ -43,6 +54,7 @@ export class GuardedMessageReader extends AbstractMessageReader {
   }
 
   private onData(chunk: Buffer): void {
+    if (this.broken) return;
     if (this.skipping > 0) {
       const skip = Math.min(this.skipping, chunk.length);
       this.skipping -= skip;
@@ -68,6 +80,14 @@ export class GuardedMessageReader extends AbstractMessageReader {
       }
       const length = Number(match[1]);
       const bodyStart = end + HEADER_END.length;
+      if (length > this.maxBytes * ABSURD_LENGTH_FACTOR) {
+        // Skipping 100 GB would silently swallow every later message: answer, then close the transport.
+        this.broken = true;
+        this.buffer = Buffer.alloc(0);
+        // Closed once the answer is written (onProblem may return the write's promise), so the client gets it.
+        void Promise.resolve(this.onProblem({ kind: 'absurd-length', bytes: length })).catch(() => undefined).finally(() => this.fireClose());
+        return;
+      }
       if (length > this.maxBytes) {
         this.onProblem({ kind: 'too-large', bytes: length });
         const available = this.buffer.length - bodyStart;
@@ -98,6 +118,14 @@ export class GuardedMessageReader extends AbstractMessageReader {
       const id = value && typeof value === 'object' && 'id' in value && (typeof value.id === 'string' || typeof value.id === 'number') ? value.id : null;
       this.onProblem({ kind: 'not-json-rpc', id });
       return;
+    }
+    if (this.gate && !('method' in value)) {
+      const id = (value as unknown as { id: string | number | null }).id;
+      const verdict = this.gate.accept(id);
+      if (verdict !== 'first') {
+        this.onProblem({ kind: 'unexpected-response', id, repeated: verdict === 'repeated' });
+        return;
+      }
     }
     this.callback?.(value);
   }

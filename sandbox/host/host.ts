@@ -4,13 +4,13 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
-import { createMessageConnection, ErrorCodes, ResponseError, StreamMessageWriter } from 'vscode-jsonrpc/node';
+import { createMessageConnection, ErrorCodes, ResponseError, type StreamMessageWriter } from 'vscode-jsonrpc/node';
 import type { z } from 'zod';
 import * as P from '../protocol/protocol.js';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { ActionLog, defaultLogDir } from '../log/writer.js';
-import { defaultKeyDir, sessionLogFile } from '../log/paths.js';
+import { airlockProtectedPaths, defaultKeyDir, sessionLogFile } from '../log/paths.js';
 import { readLog, type LogFilter } from '../log/reader.js';
 import { readWholeLines } from '../log/tail.js';
 import { verifyLogFrom, type VerifyState } from '../log/verify.js';
@@ -19,11 +19,12 @@ import { Enforcer } from '../pipeline/enforcer.js';
 import { denyAllPrompter } from '../pipeline/prompters/denyAll.js';
 import type { AirlockProblem } from '../errors.js';
 import { clientPrompter } from './clientPrompter.js';
-import { GuardedMessageReader, type FramingProblem } from './framing.js';
 import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
 import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
 import { gatewayFiles } from '../gateway/paths.js';
+import { ABSURD_LENGTH_FACTOR, GuardedMessageReader, type FramingProblem } from './framing.js';
+import { GatedMessageWriter, ResponseGate } from './responses.js';
 
 export interface HostOptions {
   input: Readable;
@@ -53,10 +54,26 @@ interface Session {
 
 /** Serves one client until shutdown (resolves HOST_EXIT.ok) or transport loss (HOST_EXIT.transportLost). */
 export function serveHost(opts: HostOptions): Promise<number> {
-  const writer = new StreamMessageWriter(opts.output);
-  const reader = new GuardedMessageReader(opts.input, P.MAX_MESSAGE_BYTES, (problem) => answerFramingProblem(writer, problem));
+  const gate = new ResponseGate();
+  const writer = new GatedMessageWriter(opts.output, gate);
+  const reader = new GuardedMessageReader(opts.input, P.MAX_MESSAGE_BYTES, (problem) => {
+    if (problem.kind === 'unexpected-response') return refuseResponse(problem);
+    return answerFramingProblem(writer, problem);
+  }, gate);
   const connection = createMessageConnection(reader, writer);
   let session: Session | null = null;
+  /** A response the host did not ask for is refused: logged (evidence of a confused or hostile client), never acted on. */
+  const refuseResponse = (problem: Extract<FramingProblem, { kind: 'unexpected-response' }>): void => {
+    const why = problem.repeated
+      ? `a second answer to request ${JSON.stringify(problem.id)}: the first answer is final`
+      : `an answer to request ${JSON.stringify(problem.id)}, which the harness never sent or no longer waits for`;
+    process.stderr.write(`airlock host: refused ${why}\n`);
+    try {
+      session?.log.append({ kind: 'protocol', error: { code: problem.repeated ? 'protocol.repeated-answer' : 'protocol.unknown-answer', message: `Airlock refused ${why}` }, data: { id: problem.id } });
+    } catch {
+      // The log is closed (after shutdown): stderr still says it.
+    }
+  };
   let finished = false;
   /** The panel's watches (one per log file) and the last intact verification of each log, to continue from. */
   const watches = new Map<string, () => void>();
@@ -124,7 +141,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
       const result = loadPolicy({
         // The log and the key that signs its checkpoints: the agent may neither read nor change either.
         workspaceRoot: s.workspaceRoot, ...(file ? { file } : {}), ...(s.baselineFile ? { baselineFile: s.baselineFile } : {}),
-        protectedPaths: [s.logDir, opts.keyDir ?? defaultKeyDir(), gatewayFiles(s.workspaceRoot).dir],
+        protectedPaths: [...airlockProtectedPaths({ logDir: s.logDir, keyDir: opts.keyDir }), gatewayFiles(s.workspaceRoot).dir],
       });
       const problems = result.ok ? result.warnings : result.problems;
       connection.sendNotification(P.policyDiagnostics, { file: file ?? '.airlock/policy.json', problems }).catch(() => undefined);
@@ -394,14 +411,19 @@ function matches(e: LogEntry, f: LogFilter): boolean {
   return true;
 }
 
-function answerFramingProblem(writer: StreamMessageWriter, problem: FramingProblem): void {
+function answerFramingProblem(writer: StreamMessageWriter, problem: FramingProblem): Promise<void> {
   const error = (() => {
     switch (problem.kind) {
       case 'too-large': return { code: P.ERROR_CODES.messageTooLarge, message: `message of ${problem.bytes} bytes exceeds the ${P.MAX_MESSAGE_BYTES}-byte limit; it was skipped` };
       case 'bad-header': return { code: ErrorCodes.ParseError, message: `malformed header ${JSON.stringify(problem.header)}: expected "Content-Length: <n>\\r\\n\\r\\n"` };
       case 'bad-json': return { code: ErrorCodes.ParseError, message: `message is not valid JSON: ${problem.message}` };
       case 'not-json-rpc': return { code: ErrorCodes.InvalidRequest, message: 'message is not a JSON-RPC 2.0 request, notification or response' };
+      case 'absurd-length': return {
+        code: P.ERROR_CODES.messageTooLarge,
+        message: `a Content-Length of ${problem.bytes} bytes is beyond anything a client sends (more than ${ABSURD_LENGTH_FACTOR} × the ${P.MAX_MESSAGE_BYTES}-byte limit): the framing is broken, so the harness closes the transport`,
+      };
+      case 'unexpected-response': return { code: ErrorCodes.InvalidRequest, message: 'unexpected response' };
     }
   })();
-  void writer.write({ jsonrpc: '2.0', id: problem.kind === 'not-json-rpc' ? problem.id : null, error } as never).catch(() => undefined);
+  return writer.write({ jsonrpc: '2.0', id: problem.kind === 'not-json-rpc' ? problem.id : null, error } as never).catch(() => undefined);
 }

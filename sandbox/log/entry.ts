@@ -2,11 +2,13 @@
 
 export type EntryKind =
   | 'session.start' | 'policy.load' | 'task.start' | 'task.end' | 'decision' | 'outcome' | 'script'
-  | 'grant' | 'revoke' | 'kill' | 'recovery' | 'checkpoint' | 'session.end';
+  | 'grant' | 'revoke' | 'kill' | 'recovery' | 'checkpoint' | 'session.end'
+  /** Something the client sent that the harness refused and records (a second answer to one approval request). */
+  | 'protocol';
 
 export const ENTRY_KINDS: readonly EntryKind[] = [
   'session.start', 'policy.load', 'task.start', 'task.end', 'decision', 'outcome', 'script',
-  'grant', 'revoke', 'kill', 'recovery', 'checkpoint', 'session.end',
+  'grant', 'revoke', 'kill', 'recovery', 'checkpoint', 'session.end', 'protocol',
 ];
 
 export interface EntryInput {

@@ -45,3 +45,13 @@ export function headFileOf(logFile: string): string {
 export function lockFileOf(logFile: string): string {
   return `${logFile}.lock`;
 }
+
+/**
+ * Airlock's own state an agent may neither read nor change: the whole state directory (every log, head and key), plus
+ * the log and key directories in use wherever they were put. The one list the harness, scripted sessions and
+ * `airlock policy explain` all protect, so explain and the runtime agree.
+ */
+export function airlockProtectedPaths(opts: { logDir?: string | undefined; keyDir?: string | undefined } = {}): string[] {
+  const paths = [airlockStateDir(), opts.logDir, opts.keyDir ?? defaultKeyDir()].filter((p): p is string => p !== undefined).map((p) => path.resolve(p));
+  return [...new Set(paths)];
+}

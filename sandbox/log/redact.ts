@@ -1,4 +1,5 @@
 // Secret redaction, applied to every entry before it is serialised: the log shows that a secret was there and its kind.
+import { redactByRules } from './secretRules.js';
 import { isWellFormed, toWellFormed } from './unicode.js';
 
 /** What replaces a secret: `[redacted:<kind>]`. */
@@ -56,7 +57,11 @@ function classifyKey(key: string): string | undefined {
   return undefined;
 }
 
-/** Patterns inside free text, most specific first (a later pattern never matches an earlier marker). */
+/**
+ * Airlock's own patterns inside free text, most specific first (a later pattern never matches an earlier marker): the
+ * contexts that announce a secret (headers, URLs, argv options, env assignments). Vendor key formats come from the
+ * maintained rule set in secretRules.ts, which runs after these.
+ */
 const STRING_RULES: readonly { re: RegExp; replace: string }[] = [
   { re: /-----BEGIN ([A-Z0-9]+ )*PRIVATE KEY-----[\s\S]*?(-----END ([A-Z0-9]+ )*PRIVATE KEY-----|$)/g, replace: marker('private-key') },
   { re: /\bsk-ant-[A-Za-z0-9_-]{8,}/g, replace: marker('anthropic-key') },
@@ -74,18 +79,50 @@ const STRING_RULES: readonly { re: RegExp; replace: string }[] = [
   { re: /([?&;#](?:[a-z0-9_.-]*[_-])?(?:token|access_token|refresh_token|id_token|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|auth|code|x-amz-signature|x-amz-credential|x-amz-security-token)=)(?!\[redacted:)[^&#\s"']+/gi, replace: `$1${marker('url-token')}` },
   // NAME=value in command lines and env dumps, and --token=value / --password value flags.
   { re: /\b([A-Za-z0-9_]*(?:TOKEN|SECRET|PASSWORD|PASSWD|API_KEY|APIKEY|ACCESS_KEY|PRIVATE_KEY|CREDENTIALS?)[A-Za-z0-9_]*=)(?!\[redacted:)[^\s"']+/g, replace: `$1${marker('env-secret')}` },
-  { re: /(--?(?:token|password|passwd|secret|api-key|apikey|auth-token|access-token)(?:=|\s+))(?!\[redacted:)[^\s"'-][^\s"']*/gi, replace: `$1${marker('cli-secret')}` },
+  { re: /(--?[A-Za-z0-9_-]*(?:token|password|passwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|credentials?)[A-Za-z0-9_-]*(?:=|\s+))(?!\[redacted:)[^\s"'-][^\s"']*/gi, replace: `$1${marker('cli-secret')}` },
+  // The same option and its value as two argv words, as an exec target shows them (argv as JSON): "--token","value".
+  { re: /("--?[A-Za-z0-9_-]*(?:token|password|passwd|passphrase|secret|api[_-]?key|apikey|access[_-]?key|credentials?)[A-Za-z0-9_-]*"\s*,\s*")(?!\[redacted:)(?:[^"\\]|\\.)*"/gi, replace: `$1${marker('cli-secret')}"` },
+  // user:password after -u/--user/--proxy-user (curl, wget): the password, as two argv words or in a command line.
+  { re: /("(?:-u|--user|--proxy-user)"\s*,\s*"(?:[^"\\:]|\\.)*:)(?!\[redacted:)(?:[^"\\]|\\.)+"/g, replace: `$1${marker('cli-password')}"` },
+  { re: /((?:^|\s)(?:-u|--user|--proxy-user)(?:=|\s+)[^\s"':]*:)(?!\[redacted:)[^\s"']+/g, replace: `$1${marker('cli-password')}` },
+  // The same with the value attached to -u (`-ualice:pw`), as one argv word or in a command line.
+  { re: /((?:^|[\s"])-u(?!\[redacted:)[^\s"'\\:-][^\s"'\\:]*:)(?!\[redacted:)[^\s"'\\]+/g, replace: `$1${marker('cli-password')}` },
 ];
 
+/** A query or fragment parameter whose key or value holds percent-encoding (`acc%65ss_token=...`, `k=sk%5Flive...`). */
+const QUERY_PARAM = /([?&;#])([^=&#\s"'?]*)=(?!\[redacted:)([^&#\s"']+)/g;
+const SECRET_QUERY_KEY = /^(?:[a-z0-9_.-]*[_-])?(?:token|access_token|refresh_token|id_token|api[_-]?key|apikey|key|secret|client_secret|password|passwd|pwd|sig|signature|auth|code|x-amz-signature|x-amz-credential|x-amz-security-token)$/i;
+
+function percentDecoded(s: string): string {
+  try {
+    return decodeURIComponent(s.replace(/\+/g, ' '));
+  } catch {
+    return s;
+  }
+}
+
+/** Decodes before matching: a key spelled with percent-encoding is judged by what it decodes to. */
+function redactEncodedQueryKeys(text: string): string {
+  if (!text.includes('%')) return text;
+  return text.replace(QUERY_PARAM, (all, sep: string, key: string, value: string) => {
+    if (!key.includes('%') && !value.includes('%')) return all;
+    const decoded = percentDecoded(key);
+    if (SECRET_QUERY_KEY.test(decoded) || secretKeyKind(decoded) !== undefined) return `${sep}${key}=${marker('url-token')}`;
+    // A value that is a secret once decoded (each %XX shortens it, so this recursion ends).
+    const plain = value.includes('%') ? percentDecoded(value) : value;
+    return plain !== value && redactString(plain) !== plain ? `${sep}${key}=${marker('url-token')}` : all;
+  });
+}
+
 /** A cheap screen: strings that contain none of these cannot match any rule above. */
-const MAYBE_SECRET = /PRIVATE KEY|sk-|gh[pousr]_|github_pat_|A[KSBC][IC]A|xox|authorization|cookie|bearer|token|basic|:\/\/[^\s/]*@|[?&;#][^=\s]*=|secret|passw|pwd|api[_-]?key|access_key|credential/i;
+const MAYBE_SECRET = /PRIVATE KEY|sk-|gh[pousr]_|github_pat_|A[KSBC][IC]A|xox|authorization|cookie|bearer|token|basic|:\/\/[^\s/]*@|[?&;#][^=\s]*=|secret|passw|pwd|api[_-]?key|access[_-]?key|credential|-u/i;
 /**
  * MAYBE_SECRET's alternatives in lower case, factored by first letter, run on the lower-cased text: about twice as
  * fast as the case-insensitive pattern, which every logged string goes through. On ASCII text both say the same; on
  * other text lower-casing can only add matches (U+212A KELVIN SIGN becomes `k`), so a match there is confirmed by
  * MAYBE_SECRET itself. Either way the screen passes exactly the strings MAYBE_SECRET passes.
  */
-const MAYBE_SECRET_LOWER = /p(?:rivate key|assw|wd)|sk-|g(?:h[pousr]_|ithub_pat_)|a(?:[ksbc][ic]a|uthorization|pi[_-]?key|ccess_key)|xox|cookie|b(?:earer|asic)|token|secret|credential|:\/\/[^\s/]*@|[?&;#][^=\s]*=/;
+const MAYBE_SECRET_LOWER = /p(?:rivate key|assw|wd)|sk-|g(?:h[pousr]_|ithub_pat_)|a(?:[ksbc][ic]a|uthorization|pi[_-]?key|ccess[_-]?key)|xox|cookie|b(?:earer|asic)|token|secret|credential|:\/\/[^\s/]*@|[?&;#][^=\s]*=|-u/;
 const NON_ASCII = /[^\x00-\x7f]/;
 
 function maybeSecret(text: string): boolean {
@@ -94,11 +131,31 @@ function maybeSecret(text: string): boolean {
 
 /** Redacts secrets in free text; also replaces lone surrogates (not representable in canonical JSON) with U+FFFD. */
 export function redactString(text: string): string {
+  // Short strings repeat across entries (task ids, actions, rule files, JSON paths, patterns): remember their result.
+  if (text.length <= MEMO_MAX_LENGTH) {
+    const known = memo.get(text);
+    if (known !== undefined) return known;
+    const out = redactUncached(text);
+    if (memo.size >= MEMO_ENTRIES) memo.clear();
+    memo.set(text, out);
+    return out;
+  }
+  return redactUncached(text);
+}
+
+const MEMO_MAX_LENGTH = 96;
+const MEMO_ENTRIES = 4096;
+const memo = new Map<string, string>();
+
+function redactUncached(text: string): string {
   if (!isWellFormed(text)) text = toWellFormed(text);
-  if (!maybeSecret(text)) return text;
   let out = text;
-  for (const rule of STRING_RULES) out = out.replace(rule.re, rule.replace);
-  return out;
+  if (maybeSecret(text)) {
+    for (const rule of STRING_RULES) out = out.replace(rule.re, rule.replace);
+    out = redactEncodedQueryKeys(out);
+  }
+  // Vendor keys (Stripe, Slack, npm, GCP, ... 200 kinds): gitleaks' rules, searched only when one of their keywords is there.
+  return redactByRules(out, marker);
 }
 
 /**

@@ -7,13 +7,16 @@ import { checkpointMessage, ENTRY_DOMAIN, genesisPrev, HASH_HEX_LENGTH, parseLin
 import { readHead } from './head.js';
 import { checkSignature, keysFromFiles, trustedKeys } from './keys.js';
 import { NextMatch, scanLines } from './lines.js';
-import { defaultKeyDir } from './paths.js';
+import { defaultKeyDir, headFileOf } from './paths.js';
 
-export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'truncated' | 'bad-signature' | 'torn-line' | 'unknown-key' | 'malformed';
+export type VerifyProblemKind = 'hash-mismatch' | 'seq-gap' | 'reordered' | 'truncated' | 'bad-signature' | 'torn-line' | 'unknown-key' | 'malformed'
+  | 'head-missing';
 
 export interface VerifyReport {
   ok: boolean;
   entries: number;
+  /** Whether the head kept apart from the log was there to check truncation against (`missing`: it cannot be checked). */
+  head: 'checked' | 'missing';
   lastCheckpoint?: { index: number; keyId: string; seq?: number };
   problem?: { seq?: number; line: number; kind: VerifyProblemKind; message: string };
   /** The head kept apart (`<log>.head`) is missing: a cut at a line boundary after the last checkpoint goes unnoticed. */
@@ -35,6 +38,11 @@ export interface VerifyState {
 
 export interface VerifyFromOptions {
   keyDir?: string;
+  /**
+   * `required`: a log whose head file is missing fails (truncation at a line boundary cannot be checked without it).
+   * `optional` (the default for callers that only want the chain): it passes, with `head: 'missing'` in the report.
+   */
+  head?: 'required' | 'optional';
   /** Trust exactly these public keys (PEM files from `airlock keys export`) instead of the key dir. */
   keyFiles?: readonly string[];
   /** Continue after a previous verification of the same file (its prefix is checked to still end where it did). */
@@ -96,7 +104,7 @@ export function verifyLogFrom(file: string, opts: VerifyFromOptions = {}): { rep
   }
   try {
     const resume = opts.resume && stillEndsAt(fd, opts.resume) ? opts.resume : undefined;
-    return { ...verifyOpen(fd, file, keyDir, keys, resume, opts.live === true), from: resume?.expected ?? 1 };
+    return { ...verifyOpen(fd, file, keyDir, keys, resume, opts.live === true, opts.head ?? 'optional'), from: resume?.expected ?? 1 };
   } finally {
     fs.closeSync(fd);
   }
@@ -120,7 +128,7 @@ function stillEndsAt(fd: number, state: VerifyState): boolean {
   }
 }
 
-function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>, resume: VerifyState | undefined, live: boolean): { report: VerifyReport; state?: VerifyState } {
+function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, crypto.KeyObject>, resume: VerifyState | undefined, live: boolean, headRule: 'required' | 'optional'): { report: VerifyReport; state?: VerifyState } {
   const size = fs.fstatSync(fd).size;
   const recordedHead = readHead(file);
   let scratch = Buffer.allocUnsafe(64 << 10);
@@ -260,14 +268,7 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
     problem = { seq: expected, line: pendingGap.line, kind: 'seq-gap', message: `seq gap: entry ${expected} is missing (line ${pendingGap.line} holds seq ${pendingGap.found}).` };
   }
   const since = lastCheckpoint ? `after checkpoint #${lastCheckpoint.index}` : 'before any checkpoint';
-  if (!problem && recordedHead && recordedHead.seq > entries) {
-    problem = {
-      seq: entries + 1,
-      line: lineNo + 1,
-      kind: 'truncated',
-      message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
-    };
-  }
+  // A torn last line is reported as torn, before the head is compared: the head may already name the torn entry.
   if (!problem && stoppedAt < size && !live) {
     problem = {
       seq: expected,
@@ -276,14 +277,31 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
       message: `torn last line: ${size - stoppedAt} bytes without a newline after entry ${entries} (the writer was interrupted); the next open cuts it and logs the recovery.`,
     };
   }
+  if (!problem && recordedHead && recordedHead.seq > entries) {
+    problem = {
+      seq: entries + 1,
+      line: lineNo + 1,
+      kind: 'truncated',
+      message: `truncated ${since}: the log ends at seq ${entries} but its head, kept apart, records seq ${recordedHead.seq}.`,
+    };
+  }
   if (!problem && recordedHead && hashAtRecordedHead !== undefined && hashAtRecordedHead !== recordedHead.hash) {
     problem = { seq: recordedHead.seq, line: recordedHead.seq, kind: 'hash-mismatch', message: `hash mismatch: entry ${recordedHead.seq} differs from the head recorded apart from the log (the log was rewritten).` };
   }
   if (!problem && entries === 0) {
     problem = { line: 1, kind: 'truncated', message: 'truncated: the log holds no entries.' };
   }
+  if (!problem && !recordedHead && headRule === 'required') {
+    problem = {
+      seq: entries + 1, line: lineNo + 1, kind: 'head-missing',
+      message: `the head kept apart from the log (${headFileOf(file)}) is missing, so whether entries were cut from the end cannot be checked: `
+        + `the ${entries} entries there chain intact ${lastCheckpoint ? `up to checkpoint #${lastCheckpoint.index} and beyond` : '(no checkpoint)'}. `
+        + 'Copy the .head file with the log, or pass --no-head to accept an unchecked end.',
+    };
+  }
   const report: VerifyReport = {
-    ok: problem === undefined, entries, ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}),
+    ok: problem === undefined, entries, head: recordedHead ? 'checked' : 'missing',
+    ...(lastCheckpoint ? { lastCheckpoint } : {}), ...(problem ? { problem } : {}),
     ...(recordedHead ? {} : { headMissing: true as const }),
   };
   if (problem || entries === 0) return { report };
@@ -298,8 +316,8 @@ function verifyOpen(fd: number, file: string, keyDir: string, keys: Map<string, 
 export function describeReport(report: VerifyReport): string {
   if (report.ok) {
     const cp = report.lastCheckpoint ? `last checkpoint #${report.lastCheckpoint.index} signed by ${report.lastCheckpoint.keyId}` : 'no checkpoint yet';
-    const head = report.headMissing ? '; its head kept apart (<log>.head) is missing, so a cut after the last checkpoint would go unnoticed' : '';
-    return `${report.entries} entries, chain intact, ${cp}${head}`;
+    const end = report.head === 'missing' ? '; no head kept apart: truncation at the end was NOT checked (--no-head)' : '';
+    return `${report.entries} entries, chain intact, ${cp}${end}`;
   }
   const p = report.problem;
   if (!p) return `${report.entries} entries, not verified`;

@@ -6,16 +6,20 @@ import path from 'node:path';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget, deniedMessage } from '../policy/format.js';
-import { actionHash, suggestGrantTargets } from '../policy/grants.js';
+import { actionHash, exactGrantTarget, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
 import { normalisePath } from '../policy/paths.js';
+import { shownPath } from '../policy/shownPath.js';
 import type { Scope } from '../policy/schema.js';
 import type { Action, Decision, Grant } from '../policy/types.js';
 import type { ActionLog } from '../log/writer.js';
 import { TaskIsolate } from '../isolate/runtime.js';
 import type { CapabilityHost, JsonValue } from '../isolate/types.js';
 import { AirlockError } from '../errors.js';
+import { displaySafe } from '../protocol/display.js';
 import { askWithDeadline } from './ask.js';
+import { approvalDisplay } from './display.js';
+import { boundedError, consoleRecord } from './logExcerpts.js';
 import { performAction } from './perform.js';
 import type { ConfineSettings } from '../confine/bwrap.js';
 import { actionOf, requestOfCapability } from './requests.js';
@@ -173,7 +177,7 @@ export class Enforcer {
     const started = this.now();
     let action: Action;
     try {
-      action = actionOf(req);
+      action = this.shown(actionOf(req));
     } catch (err) {
       return this.refuseMalformed(taskId, req, err);
     }
@@ -268,14 +272,14 @@ export class Enforcer {
     if (outcome.ok) {
       this.log.append({
         kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: 'done', script: sha,
-        durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: outcome.console.slice(0, 100) },
+        durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: consoleRecord(outcome.console) },
       });
       return { ...base, outcome: 'done', result: outcome.value, console: outcome.console };
     }
     const result: Outcome = outcome.error.code === 'script.killed' ? 'killed' : 'error';
     this.log.append({
-      kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: result, script: sha, error: outcome.error,
-      durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: outcome.console.slice(0, 100) },
+      kind: 'outcome', task: taskId, action: 'script', target, ref: seq, outcome: result, script: sha, error: boundedError(outcome.error),
+      durationMs: this.now() - started, data: { cpuMs: outcome.cpuMs, console: consoleRecord(outcome.console) },
     });
     return { ...base, outcome: result, error: outcome.error, console: outcome.console };
   }
@@ -362,6 +366,7 @@ export class Enforcer {
       suggestions: suggestionsFor(this.policy, action, target),
       deadline: this.now() + this.policy.approval.timeoutSeconds * 1000,
       ...(opts.agent ? { agent: opts.agent } : {}),
+      display: approvalDisplay(action, target, decision.reason, state.task.intent),
     };
     const asked = await askWithDeadline(this.prompter, request, state.kill.signal, this.now());
     switch (asked.kind) {
@@ -375,7 +380,8 @@ export class Enforcer {
         const { answer } = asked;
         if (answer.answer === 'deny') return entry(decision, false, 'user', `the user refused it (${decision.reason})`);
         if (!this.tasks.has(state.task.id)) return entry(decision, false, 'killswitch', `task ${state.task.id} ended while asking`);
-        const grant = this.addGrant(state, action, target, answer.answer === 'allow-once' ? undefined : answer.target ?? target);
+        // Without a target, the grant covers the path itself, literally (its glob characters escaped), never a pattern.
+        const grant = this.addGrant(state, action, target, answer.answer === 'allow-once' ? undefined : answer.target ?? exactGrantTarget(this.policy, action));
         return entry(decision, true, 'user', `the user allowed it (${answer.answer}, grant ${grant.id})`);
       }
     }
@@ -422,7 +428,17 @@ export class Enforcer {
   private workspaceRelative(action: Action): Action {
     if (!('path' in action) || !path.isAbsolute(action.path)) return action;
     const { rel } = normalisePath(this.policy.workspaceRoot, this.policy.homeDir, action.path);
-    return rel !== null && rel !== '.' ? { ...action, path: rel } : action;
+    return rel !== null && rel !== '.' ? { ...action, path: rel } : this.shown(action);
+  }
+
+  /**
+   * The action with its path in the form prompts, reports, reasons and the log show (shownPath): a path leaving the
+   * workspace as `~/…` or absolute. It names the same file, so the decision and the guard are unchanged.
+   */
+  private shown(action: Action): Action {
+    if (!('path' in action) || typeof action.path !== 'string') return action;
+    const p = shownPath(this.policy.workspaceRoot, this.policy.homeDir, action.path, { caseInsensitive: this.policy.matchers.caseInsensitive });
+    return p === action.path ? action : { ...action, path: p };
   }
 
   private addGrant(state: TaskState, action: Action, target: string, pattern: string | string[] | undefined): Grant {
@@ -449,7 +465,7 @@ export class Enforcer {
     extra: { error?: { code: string; message: string }; digests?: Record<string, string>; data?: Record<string, unknown>; script?: string | undefined }): void {
     this.log.append({
       kind: 'outcome', task: taskId, action: action.kind, target, ref, outcome, durationMs: this.now() - started,
-      ...(extra.error ? { error: extra.error } : {}), ...(extra.digests ? { digests: extra.digests } : {}),
+      ...(extra.error ? { error: boundedError(extra.error) } : {}), ...(extra.digests ? { digests: extra.digests } : {}),
       ...(extra.data ? { data: extra.data } : {}), ...(extra.script ? { script: extra.script } : {}),
     });
   }
@@ -486,8 +502,8 @@ async function settle(work: Set<Promise<unknown>>): Promise<void> {
 function suggestionsFor(policy: CompiledPolicy, action: Action, target: string): ApprovalRequest['suggestions'] {
   const wider = suggestGrantTargets(policy, action) as (string | string[])[];
   return [
-    { answer: 'allow-once', label: `Allow once: ${target}` },
-    ...wider.map((t) => ({ answer: 'allow-task' as const, target: t, label: `Allow for this task: ${typeof t === 'string' ? t : JSON.stringify(t)}` })),
+    { answer: 'allow-once', label: `Allow once: ${displaySafe(target)}` },
+    ...wider.map((t) => ({ answer: 'allow-task' as const, target: t, label: `Allow for this task: ${displaySafe(typeof t === 'string' ? t : JSON.stringify(t))}` })),
     { answer: 'deny', label: 'Deny' },
   ];
 }

@@ -54,6 +54,17 @@ export interface ApprovalRequest {
   deadline: number;
   /** When a real agent asks through its pre-tool hook: which agent, its session and tool-use ids (agent-chosen: escape before showing). */
   agent?: AgentRef;
+  /**
+   * The agent-chosen texts as a person may safely see them (displaySafe: control, C1, bidi and invisible characters
+   * escaped visibly; argv quoted as a shell reads it back). A UI shows these, never the raw fields above.
+   */
+  display: ApprovalDisplay;
+}
+
+export interface ApprovalDisplay {
+  target: string;
+  reason: string;
+  intent: string;
 }
 
 /** A real agent reached through its hook: its name, its session and the tool call's id. */

@@ -47,21 +47,30 @@ const protectedRoot = (root: string, ref: RuleRef): ProtectedRoot => ({ root, re
 
 const builtinRef = (pattern: string): RuleRef => ({ layer: 'builtin', pattern });
 
-export function compileBuiltins(ctx: GlobContext, protectedPaths: readonly string[]): BuiltinProtections {
-  const absGlobs = protectedPaths.map((p) => {
+/**
+ * `protectedPaths` (Airlock's state: logs, heads, keys) may be neither read nor changed; `writeProtectedPaths` (the
+ * user's baseline policy and its folder) may be read but not changed, like the workspace policy. Each is a file or a
+ * folder: the path itself and everything under it.
+ */
+export function compileBuiltins(ctx: GlobContext, protectedPaths: readonly string[], writeProtectedPaths: readonly string[] = []): BuiltinProtections {
+  const globsOf = (p: string) => {
     const abs = toPosix(path.resolve(p)).replace(/\/+$/, '');
-    return { pattern: '//' + escapeGlob(abs).replace(/^\/+/, '') + '/**', ref: builtinRef(`${abs}/**`), abs };
-  });
+    const escaped = '//' + escapeGlob(abs).replace(/^\/+/, '');
+    return [{ pattern: `${escaped}/**`, ref: builtinRef(`${abs}/**`), abs }, { pattern: escaped, ref: builtinRef(abs), abs }];
+  };
+  const absGlobs = protectedPaths.map((p) => globsOf(p)[0]!);
+  const writeOnly = writeProtectedPaths.flatMap(globsOf);
   const writeDeny = compileGlobList([
     ...BUILTIN_WRITE_PROTECTED.map((pattern) => ({ pattern, ref: builtinRef(pattern) })),
     ...absGlobs,
+    ...writeOnly,
   ], ctx, true);
   const readDeny = compileGlobList(absGlobs, ctx, true);
   return {
     writeDeny,
     readDeny,
     relRoots: BUILTIN_PROTECTED_ROOTS.map((root) => protectedRoot(root, builtinRef(root === '.git/config' ? root : `${root}/**`))),
-    absRoots: absGlobs.map((g) => protectedRoot(g.abs, g.ref)),
+    absRoots: [...absGlobs, ...writeOnly.filter((g) => g.pattern.endsWith('/**'))].map((g) => protectedRoot(g.abs, g.ref)),
   };
 }
 

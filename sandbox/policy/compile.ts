@@ -8,6 +8,8 @@ import type { PolicySource, ResolvedPolicy } from './source.js';
 export interface CompileOptions {
   /** Absolute paths (e.g. Airlock's log directory) whose subtrees the agent may neither read nor write. */
   protectedPaths?: readonly string[];
+  /** Absolute paths (the user's baseline policy) the agent may read but never change, files or folders. */
+  writeProtectedPaths?: readonly string[];
   /** Compare paths case-insensitively. Defaults to the platform: true on darwin and win32, false on linux. */
   caseInsensitive?: boolean;
 }
@@ -98,7 +100,7 @@ export function compilePolicy(resolved: ResolvedPolicy, options: CompileOptions 
     tasks,
     matchers: {
       caseInsensitive,
-      builtin: compileBuiltins(ctx, options.protectedPaths ?? []),
+      builtin: compileBuiltins(ctx, options.protectedPaths ?? [], options.writeProtectedPaths ?? []),
       layers,
       templates,
       grantTargets: new Map(),

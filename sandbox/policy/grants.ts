@@ -95,6 +95,20 @@ function pathTarget(policy: CompiledPolicy, abs: string, rel: string | null): st
 }
 
 /**
+ * The task-grant target that covers exactly this action and nothing else — for an "allow for this task" answer that
+ * names no target: the path or URL path with its glob characters escaped (`{package.json,x}` matches only itself), or
+ * the argv. Undefined when no pattern can name it exactly (the workspace root, an argv with a `*` or `**` word): the
+ * answer then allows this one action only.
+ */
+export function exactGrantTarget(policy: CompiledPolicy, action: Action): string | string[] | undefined {
+  const s = toSubject(policy, action);
+  if (isUnmatchable(s)) return undefined;
+  if (s.family === 'exec' && s.argv.some((a) => a === '*' || a === '**')) return undefined;
+  if (s.family === 'fs' && s.path.rel === '.') return undefined;
+  return suggestGrantTargets(policy, action)[0];
+}
+
+/**
  * Targets to offer for a task grant, narrowest first. fs: the exact path, then its folder `/**`; net: the exact
  * URL path, then the origin `https://host/**`; exec: the exact argv, then the program and first argument with `**`.
  */

@@ -224,9 +224,14 @@ function uniqueProblems(problems: readonly AirlockProblem[]): AirlockProblem[] {
 export function userBaselineFile(env: NodeJS.ProcessEnv = process.env, homeDir: string = os.homedir()): string | undefined {
   const named = env['AIRLOCK_BASELINE_POLICY'];
   if (named) return named;
-  const config = env['XDG_CONFIG_HOME'] && path.isAbsolute(env['XDG_CONFIG_HOME']) ? env['XDG_CONFIG_HOME'] : path.join(homeDir, '.config');
-  const file = path.join(config, 'airlock', 'policy.json');
+  const file = path.join(userConfigDir(env, homeDir), 'policy.json');
   return fs.existsSync(file) ? file : undefined;
+}
+
+/** The user's Airlock config folder: `$XDG_CONFIG_HOME/airlock`, else `~/.config/airlock`. */
+export function userConfigDir(env: NodeJS.ProcessEnv = process.env, homeDir: string = os.homedir()): string {
+  const config = env['XDG_CONFIG_HOME'] && path.isAbsolute(env['XDG_CONFIG_HOME']) ? env['XDG_CONFIG_HOME'] : path.join(homeDir, '.config');
+  return path.join(config, 'airlock');
 }
 
 /** Loads, validates, lints and compiles the policy, then checks its examples. Never throws: any failure is a problem. */
@@ -275,10 +280,15 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
   }
 
   const layers: PolicyLayerSources[] = [];
+  // The baseline is protected like the workspace policy: its files (and every file it extends), wherever they are, and
+  // the user's Airlock config folder, where a baseline would be found. An agent may read them, never change them.
+  const writeProtectedPaths = [userConfigDir(process.env, opts.homeDir ?? os.homedir())];
   if (opts.baselineFile !== undefined) {
     const baseRef = isPresetRef(opts.baselineFile) ? presetRef(opts.baselineFile) : fileRef(path.resolve(opts.baselineFile), ctx);
     if (!baseRef) return { ok: false, problems: [unknownPresetProblem(opts.baselineFile, undefined)] };
     layers.push(loadLayer('baseline', baseRef, ctx));
+    if (baseRef.kind === 'file') writeProtectedPaths.push(baseRef.abs);
+    for (const key of ctx.loaded) if (path.isAbsolute(key)) writeProtectedPaths.push(key);
   }
   layers.push(loadLayer('workspace', workspaceRef, ctx));
 
@@ -289,7 +299,7 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
   const resolved: ResolvedPolicy = { workspaceRoot, homeDir: opts.homeDir ?? os.homedir(), layers, hash: policyHash(layers) };
   let policy: CompiledPolicy;
   try {
-    policy = compilePolicy(resolved, opts.protectedPaths ? { protectedPaths: opts.protectedPaths } : {});
+    policy = compilePolicy(resolved, { ...(opts.protectedPaths ? { protectedPaths: opts.protectedPaths } : {}), writeProtectedPaths });
   } catch (e) {
     return { ok: false, problems: [asProblem(e, 'policy.compile'), ...warnings] };
   }

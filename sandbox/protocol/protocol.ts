@@ -216,8 +216,9 @@ export const logWatch = new RequestType<z.input<typeof LogWatchParams>, { watchi
 export const LogUnwatchParams = z.strictObject({ file: LogFile.optional() });
 /** client → harness: stops log/appended for that file. */
 export const logUnwatch = new RequestType<z.input<typeof LogUnwatchParams>, { watching: false }, void>('log/unwatch');
-/** harness → client: whole lines appended to a watched log, in order, from `offset` to `nextOffset`. */
+/** Whole lines appended to a watched log, in order, from `offset` to `nextOffset`. */
 export interface LogAppended { file: string; offset: number; nextOffset: number; lines: string[] }
+/** harness → client: whole lines appended to a watched log, in order, from `offset` to `nextOffset`. */
 export const logAppended = new NotificationType<LogAppended>('log/appended');
 
 export const LogVerifyParams = z.strictObject({

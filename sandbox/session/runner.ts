@@ -8,7 +8,7 @@ import { AirlockError, type AirlockProblem } from '../errors.js';
 import { ActionLog } from '../log/writer.js';
 import { verifyLog } from '../log/verify.js';
 import { redactString } from '../log/redact.js';
-import { defaultKeyDir } from '../log/paths.js';
+import { airlockProtectedPaths } from '../log/paths.js';
 import { Enforcer } from '../pipeline/enforcer.js';
 import { ScriptedPrompter } from '../pipeline/prompters/scripted.js';
 import type { ActionRequest, ActionResult } from '../pipeline/types.js';
@@ -108,7 +108,7 @@ export async function runSession(session: Session, opts: RunOptions): Promise<Se
     ...(session.policy && 'inline' in session.policy ? { inline: session.policy.inline, inlineName: `${path.basename(session.file)} policy` } : {}),
     ...(opts.homeDir ? { homeDir: opts.homeDir } : {}),
     // The agent may neither read nor tamper with the logs or their signing key, wherever the tester put them.
-    protectedPaths: [path.resolve(opts.logDir), path.resolve(opts.keyDir ?? defaultKeyDir())],
+    protectedPaths: airlockProtectedPaths({ logDir: opts.logDir, keyDir: opts.keyDir }),
   });
   if (!loaded.ok) {
     // Problems inside the copied workspace are reported against the original folder, where the tester can fix them.

@@ -7,7 +7,7 @@ import { decide } from '../../sandbox/policy/decide.js';
 import { makeWorkspace } from '../support/workspace.js';
 
 function req(action: ApprovalRequest['action'], target: string): ApprovalRequest {
-  return { id: 'r', task: { id: 't', intent: 'i' }, action, target, decision: { verdict: 'ask', rule: { layer: 'default' }, reason: 'r' }, suggestions: [], deadline: 0 } as ApprovalRequest;
+  return { id: 'r', task: { id: 't', intent: 'i' }, action, target, decision: { verdict: 'ask', rule: { layer: 'default' }, reason: 'r' }, suggestions: [], deadline: 0, display: { target, reason: 'r', intent: 'i' } } as ApprovalRequest;
 }
 
 const POLICY = `{

@@ -8,6 +8,7 @@ function request(id: string, deadlineIn = 60_000): ApprovalRequest {
   return {
     id, task: { id: 'task-1', intent: 'fix tests' }, action: { kind: 'fs.write', path: `notes/${id}.txt` }, target: `notes/${id}.txt`,
     decision: { verdict: 'ask', rule: { layer: 'task' }, reason: 'outside the task scope' }, suggestions: [], deadline: Date.now() + deadlineIn,
+    display: { target: `notes/${id}.txt`, reason: 'outside the task scope', intent: 'fix tests' },
   } as ApprovalRequest;
 }
 

@@ -115,6 +115,7 @@ describe('gateway: airlock hook through a running airlock host', function () {
       const got = await client.ask({
         id: 'q1', task: { id: 'mcp-task', intent: 'mcp' }, action: { kind: 'tool', tool: 'docs/search' }, target: 'docs/search',
         decision: { verdict: 'ask', rule: { layer: 'default' }, reason: 'no rule allows it' }, suggestions: [], deadline: Date.now() + 10000,
+        display: { target: 'docs/search', reason: 'no rule allows it', intent: 'mcp' },
       });
       assert.equal(got.answer, 'allow-task');
       assert.equal(asked[0]?.id, 'q1');

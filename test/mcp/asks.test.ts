@@ -2,6 +2,7 @@
 // the broker that hands a pending ask to a tool call and takes its answer once.
 import assert from 'node:assert/strict';
 import type { ApprovalAnswer, ApprovalRequest } from '../../sandbox/pipeline/types.js';
+import { displaySafe } from '../../sandbox/protocol/display.js';
 import { answerOf, approvalForm, AskBroker } from '../../sandbox/mcp/asks.js';
 import type { GatewayClient } from '../../sandbox/mcp/gateway.js';
 import { chainPrompter, NOBODY_TO_ASK } from '../../sandbox/mcp/prompter.js';
@@ -17,6 +18,7 @@ function request(target = 'notes/a\u202Emd'): ApprovalRequest {
       { answer: 'deny', label: 'deny' },
     ],
     deadline: Date.now() + 10_000,
+    display: { target: displaySafe(target), reason: 'no rule allows fs.write "notes/a.md"', intent: 'write notes' },
   };
 }
 
