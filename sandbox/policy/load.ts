@@ -223,7 +223,8 @@ function uniqueProblems(problems: readonly AirlockProblem[]): AirlockProblem[] {
  */
 export function userBaselineFile(env: NodeJS.ProcessEnv = process.env, homeDir: string = os.homedir()): string | undefined {
   const named = env['AIRLOCK_BASELINE_POLICY'];
-  if (named) return named;
+  // "none" turns the baseline off here as it does for --baseline and baselinePolicyFile.
+  if (named) return named === 'none' ? undefined : named;
   const file = path.join(userConfigDir(env, homeDir), 'policy.json');
   return fs.existsSync(file) ? file : undefined;
 }

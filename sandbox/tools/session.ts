@@ -39,7 +39,7 @@ export function policyScope(policy: CompiledPolicy): Scope {
 export class AgentSession {
   private readonly enforcer: Enforcer;
   private readonly opts: AgentSessionOptions;
-  private current: { id: string; isDefault: boolean } | null = null;
+  private current: { id: string; isDefault: boolean; intent: string } | null = null;
   /** Set when the kill switch stopped the current task: calls are refused until begin_task. */
   private killed: string | null = null;
 
@@ -63,7 +63,16 @@ export class AgentSession {
       });
     }
     if (this.current && this.running(this.current.id)) return this.current.id;
-    // The task expired or was ended elsewhere: continue in a fresh default task.
+    if (this.current && !this.current.isDefault) {
+      // A task the agent began (a narrower scope) expired or was ended elsewhere: never fall back to the wider default
+      // scope on its own; the agent must begin a task again (or end_task to return to the policy's own scope).
+      throw new AirlockError({
+        code: 'task.ended',
+        message: `The task this session began ("${this.current.intent}") has ended (it expired or was ended in the editor). `
+          + 'Call begin_task again to continue in a task, or end_task to continue under the workspace policy alone.',
+      });
+    }
+    // The default task expired or was ended elsewhere: continue in a fresh default task (the same scope).
     return this.startDefault().id;
   }
 
@@ -76,7 +85,7 @@ export class AgentSession {
     const task = this.enforcer.startTask(opts.template === undefined && opts.scope === undefined
       ? { ...opts, scope: policyScope(this.enforcer.currentPolicy) } : opts);
     this.endCurrent('replaced by begin_task');
-    this.current = { id: task.id, isDefault: false };
+    this.current = { id: task.id, isDefault: false, intent: task.intent };
     this.killed = null;
     return task;
   }
@@ -99,7 +108,7 @@ export class AgentSession {
     const task = this.opts.defaultTemplate !== undefined
       ? this.enforcer.startTask({ intent, template: this.opts.defaultTemplate })
       : this.enforcer.startTask({ intent, scope: policyScope(this.enforcer.currentPolicy) });
-    this.current = { id: task.id, isDefault: true };
+    this.current = { id: task.id, isDefault: true, intent: task.intent };
     return task;
   }
 

@@ -120,6 +120,21 @@ for (const era of ERAS) {
       assert.equal(ws.read('src/a.ts'), 'export const a = 2;\n');
     });
 
+    it('a task the agent began that expires is not replaced by the wider policy scope: calls are refused until begin_task', async () => {
+      c = await connect(ws, era);
+      const begun = await c.client.callTool({ name: 'begin_task', arguments: { intent: 'brief', template: 'docs', ttl_seconds: 1 } });
+      assert.equal(begun.isError, false, textOf(begun));
+      await new Promise((r) => setTimeout(r, 1300));
+      const after = await c.client.callTool({ name: 'read_file', arguments: { path: 'src/a.ts' } });
+      assert.equal(after.isError, true);
+      assert.match(textOf(after), /The task this session began \("brief"\) has ended/);
+      assert.doesNotMatch(textOf(after), /export const a/);
+      const ended = await c.client.callTool({ name: 'end_task', arguments: {} });
+      assert.equal(ended.isError, false, textOf(ended));
+      const read = await c.client.callTool({ name: 'read_file', arguments: { path: 'src/a.ts' } });
+      assert.equal(read.isError, false, textOf(read));
+    });
+
     it('edit_file fails clearly on no match and on several matches, changing nothing', async () => {
       c = await connect(ws, era);
       const none = await c.client.callTool({ name: 'edit_file', arguments: { path: 'src/b.ts', old_string: 'zzz', new_string: 'y' } });

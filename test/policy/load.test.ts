@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { formatProblem } from '../../sandbox/errors.js';
 import { decide } from '../../sandbox/policy/decide.js';
-import { loadPolicy } from '../../sandbox/policy/load.js';
+import { loadPolicy, userBaselineFile } from '../../sandbox/policy/load.js';
 import type { LoadResult } from '../../sandbox/policy/load.js';
 import { makeWorkspace } from '../support/workspace.js';
 import type { TempWorkspace } from '../support/workspace.js';
@@ -261,5 +261,13 @@ describe('loadPolicy', () => {
   it('fails closed when the workspace does not exist', () => {
     const result = loadPolicy({ workspaceRoot: path.join(ws.root, 'nope') });
     assert.equal(result.ok, false);
+  });
+});
+
+describe('userBaselineFile', () => {
+  it('takes $AIRLOCK_BASELINE_POLICY, and "none" there turns the baseline off as --baseline none does', () => {
+    assert.equal(userBaselineFile({ AIRLOCK_BASELINE_POLICY: '/etc/airlock/org.json' }, '/nonexistent-home'), '/etc/airlock/org.json');
+    assert.equal(userBaselineFile({ AIRLOCK_BASELINE_POLICY: 'none' }, '/nonexistent-home'), undefined);
+    assert.equal(userBaselineFile({}, '/nonexistent-home'), undefined);
   });
 });
