@@ -1,7 +1,7 @@
 // `airlock mcp` driven by the MCP Inspector's CLI (a client no one here wrote), in both protocol eras.
 import assert from 'node:assert/strict';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
-import { buildCli, runInspector } from './support.js';
+import { buildCli, inspectorEntry, runInspector } from './support.js';
 
 const SECRET = 'ghp_inspectorSecretValue0123456789abcdef';
 
@@ -9,6 +9,8 @@ describe('airlock mcp with the MCP Inspector CLI', function () {
   this.timeout(120000);
   let ws: TempWorkspace;
   before(() => buildCli());
+  // The Inspector comes from npm on first use (about 20 s), into a cache outside the project's dependencies.
+  before(function () { this.timeout(320_000); inspectorEntry(); });
   before(() => {
     ws = makeWorkspace({ 'src/a.ts': 'export const a = 1;\n', 'src/b.ts': 'export const b = 2;\n', '.env.local': `TOKEN=${SECRET}\n` }, {
       version: 1, default: 'ask', fs: { read: { allow: ['src/**'], deny: ['**/.env*'] }, write: { allow: ['src/**'] } },

@@ -1,8 +1,9 @@
 // Real MCP clients for the tests: the SDK's own Client over stdio, and the MCP Inspector's CLI, both spawning the real
 // `airlock mcp` from source.
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { createRequire } from 'node:module';
 import { build } from 'esbuild';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
@@ -81,11 +82,25 @@ export function textOf(result: unknown): string {
   return content.map((c) => c.text ?? '').join('\n');
 }
 
-const requireFromHere = createRequire(import.meta.url);
 /** The Inspector's launcher script, run with this Node (the package's bin would pick the system node). */
+/** The MCP Inspector version the tests drive (a test tool, not a dependency of the project). */
+const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
+
+/**
+ * The MCP Inspector's CLI entry, installed from npm on first use into a cache outside the project's dependencies (as
+ * the end-to-end suite does with code-server): its own dependency tree (vite, React) is large, and one of its optional
+ * packages is missing from the registry, which `npm ci` refuses in a lock file.
+ */
 export function inspectorEntry(): string {
-  const pkg = requireFromHere.resolve('@modelcontextprotocol/inspector/package.json');
-  return path.join(path.dirname(pkg), 'clients', 'launcher', 'build', 'index.js');
+  const dir = path.join(process.env['AIRLOCK_TEST_CACHE'] ?? path.join(os.homedir(), '.cache', 'airlock-test-tools'), INSPECTOR.replace(/[@/]/g, '_'));
+  const entry = path.join(dir, 'node_modules', '@modelcontextprotocol', 'inspector', 'clients', 'launcher', 'build', 'index.js');
+  if (!fs.existsSync(entry)) {
+    fs.mkdirSync(dir, { recursive: true });
+    fs.writeFileSync(path.join(dir, 'package.json'), '{ "name": "airlock-test-inspector", "private": true }\n');
+    execFileSync('npm', ['install', '--no-audit', '--no-fund', '--no-save', '--prefix', dir, INSPECTOR], { stdio: ['ignore', 'ignore', 'pipe'], timeout: 300_000 });
+    if (!fs.existsSync(entry)) throw new Error(`installing ${INSPECTOR} into ${dir} did not produce ${entry}`);
+  }
+  return entry;
 }
 
 /** Runs the MCP Inspector CLI against `airlock mcp`; resolves with its exit code and output. */
