@@ -1,20 +1,12 @@
 // Where a workspace's gateway lives: a 0700 folder in Airlock's state directory with the socket, the token and the HTTP port.
-import crypto from 'node:crypto';
-import fs from 'node:fs';
 import path from 'node:path';
-import { airlockStateDir } from '../log/paths.js';
+import { airlockStateDir, workspaceId } from '../log/paths.js';
 
 export interface GatewayFiles { dir: string; socket: string; token: string; http: string }
 
 /** Short (a Unix socket path must stay under ~100 bytes): the first 16 hex digits of the real workspace path's hash. */
 export function gatewayFiles(workspaceRoot: string): GatewayFiles {
-  let real: string;
-  try {
-    real = fs.realpathSync(workspaceRoot);
-  } catch {
-    real = path.resolve(workspaceRoot);
-  }
-  const id = crypto.hash('sha256', real, 'hex').slice(0, 16);
+  const { id } = workspaceId(workspaceRoot);
   const dir = path.join(airlockStateDir(), 'gw', id);
   return { dir, socket: path.join(dir, 'sock'), token: path.join(dir, 'token'), http: path.join(dir, 'http.json') };
 }

@@ -17,15 +17,20 @@ export function defaultKeyDir(): string {
   return path.join(airlockStateDir(), 'keys');
 }
 
-/** A per-workspace folder in the state directory, so an agent that can write the workspace cannot touch its logs. */
-export function defaultLogDir(workspaceRoot: string): string {
+/** The workspace's real path (symlinks resolved, when it exists) and a short id of it: the first 16 hex digits of its hash. */
+export function workspaceId(workspaceRoot: string): { real: string; id: string } {
   let real: string;
   try {
     real = fs.realpathSync(workspaceRoot);
   } catch {
     real = path.resolve(workspaceRoot);
   }
-  const id = crypto.hash('sha256', real, 'hex').slice(0, 16);
+  return { real, id: crypto.hash('sha256', real, 'hex').slice(0, 16) };
+}
+
+/** A per-workspace folder in the state directory, so an agent that can write the workspace cannot touch its logs. */
+export function defaultLogDir(workspaceRoot: string): string {
+  const { real, id } = workspaceId(workspaceRoot);
   const name = path.basename(real).replace(/[^A-Za-z0-9._-]/g, '_') || 'root';
   return path.join(airlockStateDir(), 'logs', `${id}-${name}`);
 }
