@@ -51,9 +51,12 @@ export interface Connected {
 }
 
 /** Connects the SDK Client in the given era; with `answer`, the client offers form elicitation and answers with it. */
-export async function connect(ws: TempWorkspace, era: Era, answer?: (params: { message: string; requestedSchema: unknown }) => ElicitAnswer, extra: readonly string[] = []): Promise<Connected> {
+export async function connect(
+  ws: TempWorkspace, era: Era, answer?: (params: { message: string; requestedSchema: unknown }) => ElicitAnswer, extra: readonly string[] = [],
+  env: Record<string, string> = {},
+): Promise<Connected> {
   const { command, args } = mcpCommand(ws, extra);
-  const transport = new StdioClientTransport({ command, args, cwd: repoRoot, stderr: 'pipe', env: { ...cleanEnv(), PATH: process.env['PATH'] ?? '' } });
+  const transport = new StdioClientTransport({ command, args, cwd: repoRoot, stderr: 'pipe', env: { ...cleanEnv(), PATH: process.env['PATH'] ?? '', ...env } });
   let err = '';
   transport.stderr?.on('data', (d: Buffer) => { err += d.toString('utf8'); });
   const client = new Client({ name: 'airlock-test', version: '1.0.0' }, {
@@ -82,7 +85,6 @@ export function textOf(result: unknown): string {
   return content.map((c) => c.text ?? '').join('\n');
 }
 
-/** The Inspector's launcher script, run with this Node (the package's bin would pick the system node). */
 /** The MCP Inspector version the tests drive (a test tool, not a dependency of the project). */
 const INSPECTOR = '@modelcontextprotocol/inspector@2.12.0';
 
