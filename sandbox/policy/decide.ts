@@ -98,7 +98,7 @@ function protectedArgumentDeny(policy: CompiledPolicy, head: string, action: Ext
       ?? (p.rel !== '.' ? protectedRootRemoved(m.builtin, p, m.caseInsensitive, { ancestorsOfAbsolute: false }) : undefined);
     if (!hit) return undefined;
     return decision('deny', hit.ref, `${head} is denied: ${shown} names a path under ${hit.text}, `
-      + 'which no command or tool may be given or run in; Airlock keeps its own files, git metadata and editor settings out of their reach.', `${action.kind}.protected-argument`);
+      + `which no ${action.kind === 'exec' ? 'command' : 'tool'} may be given or run in; Airlock keeps its own files, git metadata and editor settings out of ${action.kind === 'exec' ? 'commands' : 'tools'}' reach.`, `${action.kind}.protected-argument`);
   };
   // A tool's string arguments are read as a command's are: an MCP server runs outside the sandbox.
   const argv = action.kind === 'exec' ? action.argv : ['', ...(action.args ?? [])];
