@@ -441,7 +441,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   // The live action log panel (issue 13): Show Action Log and Verify Action Log, over the running harness.
-  context.subscriptions.push(registerLogPanel(context, () => manager.readyClient));
+  context.subscriptions.push(registerLogPanel(context, () => manager.client$()));
 
   // Airlock's own tools for agents: the MCP server definition and the same tools as language-model tools (issue 15).
   registerAgentTools(context, {
