@@ -324,6 +324,37 @@ try {
     await frame.locator('#chain.chain-verified').waitFor({ state: 'visible', timeout: 15_000 });
   });
   // ── end of issue 13's block ─────────────────────────────────────────────────────────────────────────────────────────
+  // ── issue 14: Airlock: Connect Agents… (own block) ───────────────────────────────────────────────────────────────────
+  await check('connect-agents', async () => {
+    const settings = path.join(workspace, '.claude', 'settings.json');
+    if (fs.existsSync(settings)) throw new Error(`${settings} exists before the command ran`);
+    await page.keyboard.press('Escape');
+    await runCommand('Airlock: Connect Agents…');
+    await pick('Claude Code'); // toggles its checkbox in the multi-select
+    await page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]', { hasText: 'Claude Code' }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.press('Enter');
+    await pick('This project');
+    // The preview: the diff of .claude/settings.json, before anything is written.
+    await page.locator('.monaco-editor .view-lines', { hasText: 'claude-code #airlock-hook' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await toast('apply the previewed edits').waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('connect-agents-preview');
+    if (fs.existsSync(settings)) throw new Error('the settings were written before the edit was confirmed');
+    await clickInToast('apply the previewed edits', 'Apply');
+    await toast('connected Claude Code').waitFor({ state: 'visible', timeout: 15_000 });
+    const written = await waitFor('.claude/settings.json', () => fs.existsSync(settings) && fs.readFileSync(settings, 'utf8'));
+    const pre = JSON.parse(written).hooks?.PreToolUse?.[0]?.hooks?.[0];
+    if (pre?.type !== 'command' || !/dist\/hook\.mjs claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
+    // The command as written runs: the installed extension's own hook on the discovered Node answers a Claude Code call
+    // (with no editor to reach from this state folder it decides locally, so it never waits on a notification).
+    const input = { session_id: 'e2e', transcript_path: path.join(runDir, 't.jsonl'), cwd: workspace, permission_mode: 'default', hook_event_name: 'PreToolUse',
+      tool_name: 'Read', tool_input: { file_path: path.join(workspace, 'docs', 'always.md') }, tool_use_id: 'toolu_e2e' };
+    const answer = execFileSync('sh', ['-c', pre.command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000,
+      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone') } });
+    const decision = JSON.parse(answer).hookSpecificOutput?.permissionDecision;
+    if (!['allow', 'ask', 'deny'].includes(decision)) throw new Error(`the hook's answer is not a Claude Code decision: ${answer}`);
+    log(`connected hook answered ${decision}`);
+  });
+  // ── end of issue 14's block ─────────────────────────────────────────────────────────────────────────────────────────
 } catch (err) {
   log(`setup failed: ${err.stack ?? err}`);
   failures.push('setup');
