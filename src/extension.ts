@@ -459,7 +459,11 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     if (!node.ok) throw new UserError(`Airlock: the hook needs Node.js to run: ${node.message}`);
     const params = { agents: agents.map((a) => a.agent), scope: scopePick.scope, command: hookCommand(node.node, context.extensionPath, process.platform) };
     const { plans } = await c.planHooks(params);
-    const preview = await vscode.workspace.openTextDocument({ language: 'diff', content: previewText(plans, scopePick.scope) });
+    // A read-only document (no untitled buffer left to save): the edits as a diff.
+    const key = `/${Date.now()}/connect-agents.diff`;
+    before.set(key, previewText(plans, scopePick.scope));
+    const preview = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'airlock-before', path: key }));
+    await vscode.languages.setTextDocumentLanguage(preview, 'diff');
     await vscode.window.showTextDocument(preview, { preview: true });
     const edits = toApply(plans);
     trace('hooks.planned', { agents: params.agents, scope: params.scope, changes: edits.length });
