@@ -22,6 +22,12 @@ await Promise.all([
     // Bundled CommonJS dependencies call require(); give the ES module one.
     banner: { js: "import { createRequire as __airlockCreateRequire } from 'node:module'; const require = __airlockCreateRequire(import.meta.url);" },
   }),
+  // The same hook, self-contained for the .vsix (only the WebAssembly shell parser stays outside, in dist/node_modules).
+  build({
+    ...common, entryPoints: ['sandbox/hooks/main.ts'], outfile: 'dist/hook.mjs', format: 'esm', sourcemap: false,
+    external: ['web-tree-sitter'], ...bundled,
+    banner: { js: "import { createRequire as __airlockCreateRequire } from 'node:module'; const require = __airlockCreateRequire(import.meta.url);" },
+  }),
   build({
     ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.cjs', format: 'cjs', sourcemap: 'linked',
     external: ['vscode'], ...bundled, minify: true, keepNames: true,

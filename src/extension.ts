@@ -11,6 +11,7 @@ import { vscodePresenter } from './approvals/presenter.js';
 import type { HarnessClient } from './harness/client.js';
 import { HarnessManager, type HarnessState } from './harness/manager.js';
 import { registerAgentTools } from './agents/index.js';
+import { agentChoices, appliedSummary, hookCommand, previewText, toApply } from './agents/connect.js';
 import { registerLogPanel } from './panel/index.js';
 import { discoverNode } from './harness/nodeDiscovery.js';
 import { platformSupport } from './harness/platform.js';
@@ -39,7 +40,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   if (!support.ok || !folder) {
     const message = !support.ok ? support.message : 'Airlock needs an open folder: agents act in a workspace, and its policy lives in .airlock/policy.json.';
     if (!support.ok) void vscode.window.showErrorMessage(message);
-    for (const id of ['startTask', 'endTask', 'stopAll', 'showLog', 'verifyLog', 'runSession', 'createPolicy', 'explainDecision', 'showPending', 'showMenu']) {
+    for (const id of ['startTask', 'endTask', 'stopAll', 'showLog', 'verifyLog', 'runSession', 'createPolicy', 'explainDecision', 'showPending', 'showMenu', 'connectAgents']) {
       context.subscriptions.push(vscode.commands.registerCommand(`airlock.${id}`, unavailable(message)));
     }
     return;
@@ -441,7 +442,46 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
   });
 
   // The live action log panel (issue 13): Show Action Log and Verify Action Log, over the running harness.
-  context.subscriptions.push(registerLogPanel(context, () => manager.readyClient));
+  // Connect Agents…: their pre-tool hooks in their settings files, previewed as a diff, written on confirmation (issue 14).
+  command('airlock.connectAgents', async () => {
+    const c = await client();
+    const agents = await vscode.window.showQuickPick(agentChoices(), {
+      title: 'Airlock: Connect Agents (1/2)', placeHolder: 'The agents whose every tool call Airlock decides (their pre-tool hook)', canPickMany: true,
+    });
+    if (!agents?.length) return;
+    const scopes = [
+      { label: 'This project', description: 'the workspace\'s settings files (commit them to connect everyone\'s agents)', scope: 'project' as const },
+      { label: 'Your user', description: 'the settings files in your home folder, for every project', scope: 'user' as const },
+    ];
+    const scopePick = await vscode.window.showQuickPick(scopes, { title: 'Airlock: Connect Agents (2/2)', placeHolder: 'Where to connect them' });
+    if (!scopePick) return;
+    const node = await discoverNode(nodeDiscoveryInput());
+    if (!node.ok) throw new UserError(`Airlock: the hook needs Node.js to run: ${node.message}`);
+    const params = { agents: agents.map((a) => a.agent), scope: scopePick.scope, command: hookCommand(node.node, context.extensionPath, process.platform) };
+    const { plans } = await c.planHooks(params);
+    // A read-only document (no untitled buffer left to save): the edits as a diff.
+    const key = `/${Date.now()}/connect-agents.diff`;
+    before.set(key, previewText(plans, scopePick.scope));
+    const preview = await vscode.workspace.openTextDocument(vscode.Uri.from({ scheme: 'airlock-before', path: key }));
+    await vscode.languages.setTextDocumentLanguage(preview, 'diff');
+    await vscode.window.showTextDocument(preview, { preview: true });
+    const edits = toApply(plans);
+    trace('hooks.planned', { agents: params.agents, scope: params.scope, changes: edits.length });
+    if (edits.length === 0) {
+      void vscode.window.showInformationMessage(`Airlock: nothing to change: ${plans.some((p) => p.problem) ? 'see the preview for the files that cannot be changed' : 'these agents are already connected'}.`);
+      return;
+    }
+    const files = edits.map((e) => vscode.workspace.asRelativePath(e.file)).join(', ');
+    const answer = await vscode.window.showInformationMessage(`Airlock: apply the previewed edits to ${displaySafe(files)}?`, 'Apply', 'Cancel');
+    if (answer !== 'Apply') return;
+    const { applied } = await c.applyHooks({ ...params, agents: edits.map((e) => e.agent), confirmed: edits.map((e) => ({ agent: e.agent, diff: e.diff })) });
+    const summary = appliedSummary(applied);
+    trace('hooks.applied', { written: applied.filter((a) => a.written).map((a) => a.agent), refused: applied.filter((a) => !a.written).map((a) => a.agent) });
+    out.appendLine(summary.text);
+    void (summary.ok ? vscode.window.showInformationMessage : vscode.window.showWarningMessage)(summary.text);
+  });
+
+  context.subscriptions.push(registerLogPanel(context, () => manager.client$()));
 
   // Airlock's own tools for agents: the MCP server definition and the same tools as language-model tools (issue 15).
   registerAgentTools(context, {

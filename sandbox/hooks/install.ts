@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applyEdits, modify, parse, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
 import type { AgentName } from './agents.js';
+import type { HookApplied, HookPlanView } from '../protocol/protocol.js';
 
 export type InstallScope = 'project' | 'user';
 
@@ -186,4 +187,39 @@ export function lineDiff(a: string, b: string, file: string): string {
     if (keep[k]) { lines.push(`${o[0]}${o[1]}`); skipped = false; } else if (!skipped) { lines.push('@@'); skipped = true; }
   });
   return `${lines.join('\n')}\n`;
+}
+
+/** What connecting one agent would change, for a preview: the plan's diff, or the problem that stops it. */
+export function previewInstall(opts: InstallOptions): HookPlanView {
+  const status = installStatus(opts.agent, opts.scope, opts.workspaceRoot, opts.homeDir);
+  try {
+    const plan = planInstall(opts);
+    return { agent: opts.agent, file: plan.file, installed: status.installed, changed: plan.changed, diff: plan.diff };
+  } catch (err) {
+    return { agent: opts.agent, file: status.file, installed: status.installed, changed: false, diff: '', problem: err instanceof Error ? err.message : String(err) };
+  }
+}
+
+/**
+ * Writes one agent's hook entries, but only the edit the user confirmed: the plan is made again from the file as it is
+ * now, and a different diff (the file changed after the preview) writes nothing and says so.
+ */
+export function applyConfirmed(opts: InstallOptions, confirmedDiff: string): HookApplied {
+  const file = settingsFile(opts.agent, opts.scope, opts.workspaceRoot, opts.homeDir);
+  let plan: InstallPlan;
+  try {
+    plan = planInstall(opts);
+  } catch (err) {
+    return { agent: opts.agent, file, written: false, reason: err instanceof Error ? err.message : String(err) };
+  }
+  if (plan.diff !== confirmedDiff) {
+    return { agent: opts.agent, file, written: false, reason: `${file} changed after the preview; nothing was written: preview again and confirm the new edit` };
+  }
+  if (!plan.changed) return { agent: opts.agent, file, written: false, reason: `already connected: ${file} has the hook` };
+  try {
+    applyPlan(plan);
+  } catch (err) {
+    return { agent: opts.agent, file, written: false, reason: `${file} could not be written: ${err instanceof Error ? err.message : String(err)}` };
+  }
+  return { agent: opts.agent, file, written: true, reason: `hook added to ${file}` };
 }

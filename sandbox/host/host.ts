@@ -2,6 +2,7 @@
 // One host process serves one client session over stdio. Transport loss denies everything pending and exits.
 import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import type { Readable, Writable } from 'node:stream';
 import { createMessageConnection, ErrorCodes, ResponseError, type StreamMessageWriter } from 'vscode-jsonrpc/node';
@@ -21,6 +22,7 @@ import type { AirlockProblem } from '../errors.js';
 import { clientPrompter } from './clientPrompter.js';
 import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
 import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
+import { applyConfirmed, previewInstall, settingsFile } from '../hooks/install.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
 import { gatewayFiles } from '../gateway/paths.js';
 import { ABSURD_LENGTH_FACTOR, GuardedMessageReader, type FramingProblem } from './framing.js';
@@ -357,6 +359,23 @@ export function serveHost(opts: HostOptions): Promise<number> {
       watches.get(f)?.();
       watches.delete(f);
       return { watching: false as const };
+    });
+    // Connecting agents: the harness reads and edits their settings files; the client only previews and confirms.
+    handle(P.hooksPlan, P.HooksPlanParams, ({ agents, scope, command }) => {
+      const s = requireSession();
+      return { plans: agents.map((agent) => previewInstall({ agent, scope, command, workspaceRoot: s.workspaceRoot, homeDir: os.homedir() })) };
+    });
+    handle(P.hooksApply, P.HooksApplyParams, ({ agents, scope, command, confirmed }) => {
+      const s = requireSession();
+      return {
+        applied: agents.map((agent) => {
+          const diff = confirmed.find((c) => c.agent === agent)?.diff;
+          const opts = { agent, scope, command, workspaceRoot: s.workspaceRoot, homeDir: os.homedir() };
+          return diff === undefined
+            ? { agent, file: settingsFile(agent, scope, s.workspaceRoot, os.homedir()), written: false, reason: 'not confirmed: preview it and confirm the edit' }
+            : applyConfirmed(opts, diff);
+        }),
+      };
     });
     handle(P.logVerify, P.LogVerifyParams, ({ file, mode }): P.LogVerifyResult => {
       const s = requireSession();

@@ -244,6 +244,33 @@ export interface LogVerifyResult {
 /** client → harness: verifies a log (hash chain, seq, checkpoint signatures, head kept apart), fully or incrementally. */
 export const logVerify = new RequestType<z.input<typeof LogVerifyParams>, LogVerifyResult, void>('log/verify');
 
+// ── connecting agents: their pre-tool hooks in their settings files (the harness reads and writes the files) ─────────
+
+/** The agents `airlock hook` answers for, as named on its command line. */
+export const HOOK_AGENTS = ['claude-code', 'vscode', 'copilot', 'codex', 'gemini', 'cursor'] as const;
+export type HookAgent = (typeof HOOK_AGENTS)[number];
+export const HOOK_AGENT_LABELS: Record<HookAgent, string> = {
+  'claude-code': 'Claude Code', vscode: 'VS Code agent mode', copilot: 'GitHub Copilot (CLI and coding agent)', codex: 'Codex CLI', gemini: 'Gemini CLI', cursor: 'Cursor',
+};
+export const HooksPlanParams = z.strictObject({
+  agents: z.array(z.enum(HOOK_AGENTS)).min(1).max(HOOK_AGENTS.length),
+  /** project: the workspace's settings files; user: the home folder's. */
+  scope: z.enum(['project', 'user']),
+  /** The command line that runs the hook, up to the agent's name (e.g. `"/usr/bin/node" "/ext/dist/hook.mjs"`). */
+  command: z.string().min(1).max(8192).refine((c) => !/[\r\n\0]/.test(c), 'a single line without NUL'),
+});
+/** One settings file's edit: `diff` is what applying changes (empty when nothing would). */
+export interface HookPlanView { agent: HookAgent; file: string; installed: boolean; changed: boolean; diff: string; problem?: string }
+/** client → harness: what connecting these agents would change in their settings files (nothing is written). */
+export const hooksPlan = new RequestType<z.input<typeof HooksPlanParams>, { plans: HookPlanView[] }, void>('hooks/plan');
+export const HooksApplyParams = HooksPlanParams.extend({
+  /** The diffs the user saw and confirmed, per agent: a file that changed since is refused, not overwritten. */
+  confirmed: z.array(z.strictObject({ agent: z.enum(HOOK_AGENTS), diff: z.string().max(4 * 1024 * 1024) })).min(1).max(HOOK_AGENTS.length),
+});
+export interface HookApplied { agent: HookAgent; file: string; written: boolean; reason: string }
+/** client → harness: writes the confirmed edits (each only if it is still exactly the one previewed). */
+export const hooksApply = new RequestType<z.input<typeof HooksApplyParams>, { applied: HookApplied[] }, void>('hooks/apply');
+
 /** client → harness: ends every task and closes the log (final checkpoint); the host then waits for exit. */
 export const shutdown = new RequestType0<{ logFile: string | null }, void>('shutdown');
 /** client → harness: exit now; code 0 after shutdown, else the transport-lost code (as the language server protocol does). */

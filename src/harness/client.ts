@@ -2,6 +2,7 @@
 // Architecture invariant: src/ reaches the harness only through sandbox/protocol; a crash there never takes the editor down.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createMessageConnection, StreamMessageReader, StreamMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
+import type { z } from 'zod';
 import * as P from '../../sandbox/protocol/protocol.js';
 import type { ActionRequest, ActionResult, ApprovalAnswer, ApprovalRequest } from '../../sandbox/protocol/protocol.js';
 
@@ -114,6 +115,9 @@ export class HarnessClient {
   watchLog(params: { file?: string; offset: number }): Promise<{ watching: true; file: string }> { return this.connection.sendRequest(P.logWatch, params); }
   unwatchLog(file?: string): Promise<{ watching: false }> { return this.connection.sendRequest(P.logUnwatch, file ? { file } : {}); }
   verifyLog(params: { file?: string; mode?: 'full' | 'incremental' }): Promise<P.LogVerifyResult> { return this.connection.sendRequest(P.logVerify, params); }
+  // Connecting agents (their hook settings): preview, then apply what was confirmed.
+  planHooks(params: z.input<typeof P.HooksPlanParams>): Promise<{ plans: P.HookPlanView[] }> { return this.connection.sendRequest(P.hooksPlan, params); }
+  applyHooks(params: z.input<typeof P.HooksApplyParams>): Promise<{ applied: P.HookApplied[] }> { return this.connection.sendRequest(P.hooksApply, params); }
   /** Listens to log/appended batches (of every watched log); returns the way to stop. */
   onLogAppended(listener: (batch: P.LogAppended) => void): { dispose(): void } {
     this.logAppendedListeners.add(listener);

@@ -12,17 +12,28 @@ export const SHOW_LOG_COMMAND = 'airlock.showLog';
 export const VERIFY_LOG_COMMAND = 'airlock.verifyLog';
 
 /**
- * Registers the panel's commands. `harness` is asked for when a command runs (the harness may start later or restart);
- * HarnessClient implements PanelHarness.
+ * Registers the panel's commands. `harness` is asked for when a command runs: it may start the harness and wait for it
+ * (a user who opens the log before the harness is up gets the log, not a warning); HarnessClient implements PanelHarness.
  */
-export function registerLogPanel(context: vscode.ExtensionContext, harness: PanelHarness | (() => PanelHarness | undefined)): { dispose(): void } {
-  const current = () => (typeof harness === 'function' ? harness() : harness);
+export function registerLogPanel(context: vscode.ExtensionContext,
+  harness: PanelHarness | (() => PanelHarness | undefined | Promise<PanelHarness | undefined>)): { dispose(): void } {
+  const current = async (): Promise<PanelHarness | undefined> => (typeof harness === 'function' ? harness() : harness);
   let panel: vscode.WebviewPanel | undefined;
   let controller: PanelController | undefined;
   const media = vscode.Uri.joinPath(context.extensionUri, 'media');
 
   const show = async (): Promise<PanelController | undefined> => {
-    const h = current();
+    if (panel && controller) {
+      panel.reveal();
+      return controller;
+    }
+    let h: PanelHarness | undefined;
+    try {
+      h = await vscode.window.withProgress({ location: vscode.ProgressLocation.Window, title: 'Airlock: starting the harness for the action log' }, () => current());
+    } catch (err) {
+      void vscode.window.showErrorMessage(`Airlock: there is no action log to show, because the harness did not start: ${err instanceof Error ? err.message : String(err)}`);
+      return undefined;
+    }
     if (!h) {
       void vscode.window.showWarningMessage('Airlock: the harness is not running, so there is no action log to show yet.');
       return undefined;

@@ -265,6 +265,96 @@ try {
     await page.locator('.tab.active', { hasText: 'policy.json' }).first().waitFor({ state: 'visible', timeout: 10_000 });
     await page.locator('.statusbar-item', { hasText: /Ln 10,/ }).first().waitFor({ state: 'visible', timeout: 10_000 });
   });
+  // ── issue 13: the action log panel, as a user sees it (own block: other checks are appended by other branches) ──────
+  const logPanel = () => page.frameLocator('iframe.webview.ready').first().frameLocator('iframe#active-frame');
+  const liveLogs = () => {
+    const dir = path.join(stateDir, 'logs');
+    return fs.readdirSync(dir).flatMap((d) => fs.readdirSync(path.join(dir, d)).filter((n) => n.endsWith('.jsonl')).map((n) => path.join(dir, d, n)))
+      .map((f) => ({ f, t: fs.statSync(f).mtimeMs })).sort((a, b) => b.t - a.t).map((x) => x.f);
+  };
+
+  await check('log-panel-rows', async () => {
+    await page.keyboard.press('Escape');
+    await runSession('deny');
+    await clickInToast('notes/denied.txt', 'Deny');
+    await toast('out-of-scope write, refused').waitFor({ state: 'visible', timeout: 15_000 });
+    await runCommand('Airlock: Show Action Log');
+    const frame = logPanel();
+    await frame.locator('#file', { hasText: '(live)' }).waitFor({ state: 'visible', timeout: 30_000 });
+    const refused = frame.locator('#rows .row', { hasText: 'notes/denied.txt' }).first();
+    await refused.waitFor({ state: 'visible', timeout: 15_000 });
+    await frame.locator('#rows .row .badge.d-denied-by-user').first().waitFor({ state: 'visible', timeout: 10_000 });
+    await frame.locator('#chain.chain-verified').waitFor({ state: 'visible', timeout: 15_000 });
+    await shot('log-panel-live');
+  });
+
+  await check('log-panel-refused-filter', async () => {
+    const frame = logPanel();
+    await frame.locator('#f-decision').selectOption('denied-by-user');
+    await frame.locator('#count', { hasText: / of \d+ rows/ }).waitFor({ state: 'visible', timeout: 10_000 });
+    await frame.locator('#rows .row', { hasText: 'notes/denied.txt' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+    const decisions = await frame.locator('#rows .row:not([hidden])[data-id]:not([data-id=""]) .c-decision').allInnerTexts();
+    if (decisions.length === 0) throw new Error('no rows after filtering to what the user refused');
+    const other = decisions.filter((d) => !/denied by the user/.test(d));
+    if (other.length) throw new Error(`the refused filter shows other decisions: ${other.join(' | ')}`);
+  });
+
+  await check('log-panel-tampered-copy', async () => {
+    const live = liveLogs()[0];
+    if (!live) throw new Error(`no log file under ${stateDir}/logs`);
+    const lines = fs.readFileSync(live, 'utf8').split('\n');
+    const i = lines.findIndex((l) => l.includes('notes/denied.txt'));
+    if (i < 0) throw new Error(`${live} has no entry for notes/denied.txt`);
+    lines[i] = lines[i].replace('notes/denied.txt', 'notes/denieD.txt'); // one byte flipped inside one entry
+    const copy = path.join(path.dirname(live), 'tampered-copy.jsonl');
+    fs.writeFileSync(copy, lines.join('\n'));
+    if (fs.readFileSync(live, 'utf8').includes('notes/denieD.txt')) throw new Error('the live log itself was changed');
+    const frame = logPanel();
+    await frame.locator('#open-log').click();
+    await pick('tampered-copy.jsonl');
+    await frame.locator('#file', { hasText: 'tampered-copy.jsonl' }).waitFor({ state: 'visible', timeout: 15_000 });
+    const badge = frame.locator('#chain.chain-broken');
+    await badge.waitFor({ state: 'visible', timeout: 15_000 });
+    const text = await badge.innerText();
+    if (!/Broken at #\d+/.test(text)) throw new Error(`the chain badge does not say where it breaks: ${text}`);
+    await shot('log-panel-broken');
+    // The live log still verifies: the panel changed nothing.
+    await frame.locator('#open-log').click();
+    await pick(path.basename(live));
+    await frame.locator('#chain.chain-verified').waitFor({ state: 'visible', timeout: 15_000 });
+  });
+  // ── end of issue 13's block ─────────────────────────────────────────────────────────────────────────────────────────
+  // ── issue 14: Airlock: Connect Agents… (own block) ───────────────────────────────────────────────────────────────────
+  await check('connect-agents', async () => {
+    const settings = path.join(workspace, '.claude', 'settings.json');
+    if (fs.existsSync(settings)) throw new Error(`${settings} exists before the command ran`);
+    await page.keyboard.press('Escape');
+    await runCommand('Airlock: Connect Agents…');
+    await pick('Claude Code'); // toggles its checkbox in the multi-select
+    await page.locator('.quick-input-list .monaco-list-row[aria-checked="true"]', { hasText: 'Claude Code' }).first().waitFor({ state: 'visible', timeout: 5000 });
+    await page.keyboard.press('Enter');
+    await pick('This project');
+    // The preview: the diff of .claude/settings.json, before anything is written.
+    await page.locator('.monaco-editor .view-lines', { hasText: 'claude-code #airlock-hook' }).first().waitFor({ state: 'visible', timeout: 15_000 });
+    await toast('apply the previewed edits').waitFor({ state: 'visible', timeout: 10_000 });
+    await shot('connect-agents-preview');
+    if (fs.existsSync(settings)) throw new Error('the settings were written before the edit was confirmed');
+    await clickInToast('apply the previewed edits', 'Apply');
+    await toast('connected Claude Code').waitFor({ state: 'visible', timeout: 15_000 });
+    const written = await waitFor('.claude/settings.json', () => fs.existsSync(settings) && fs.readFileSync(settings, 'utf8'));
+    const pre = JSON.parse(written).hooks?.PreToolUse?.[0]?.hooks?.[0];
+    if (pre?.type !== 'command' || !/dist\/hook\.mjs claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
+    // The command as written runs: the installed extension's own hook on the discovered Node answers a Claude Code call
+    // (with no editor to reach from this state folder it decides locally, so it never waits on a notification).
+    const input = { session_id: 'e2e', transcript_path: path.join(runDir, 't.jsonl'), cwd: workspace, permission_mode: 'default', hook_event_name: 'PreToolUse',
+      tool_name: 'Read', tool_input: { file_path: path.join(workspace, 'docs', 'always.md') }, tool_use_id: 'toolu_e2e' };
+    const answer = execFileSync('sh', ['-c', pre.command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000,
+      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone') } });
+    const decision = JSON.parse(answer).hookSpecificOutput?.permissionDecision;
+    if (!['allow', 'ask', 'deny'].includes(decision)) throw new Error(`the hook's answer is not a Claude Code decision: ${answer}`);
+    log(`connected hook answered ${decision}`);
+  });
+  // ── end of issue 14's block ─────────────────────────────────────────────────────────────────────────────────────────
 } catch (err) {
   log(`setup failed: ${err.stack ?? err}`);
   failures.push('setup');
