@@ -50,7 +50,11 @@ function entries(agent: AgentName, command: string): Array<[JSONPath, unknown]> 
   const cmd = (event?: string) => `${command} ${agent}${event ? ` --event ${event}` : ''} #${MARKER}`;
   switch (agent) {
     case 'claude-code':
-      return ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'].map((e) => [['hooks', e], { matcher: '*', hooks: [{ type: 'command', command: cmd(), timeout: TIMEOUT_S }] }]);
+      // onFailure "block": a hook that cannot run (a moved extension, a crash, a timeout) blocks the call instead of
+      // being skipped as a non-blocking error, so a broken hook never means an unchecked tool call.
+      return ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'].map((e) => [['hooks', e], {
+        matcher: '*', hooks: [{ type: 'command', command: cmd(), timeout: TIMEOUT_S, ...(e === 'PreToolUse' ? { onFailure: 'block' } : {}) }],
+      }]);
     case 'codex':
       return ['PreToolUse', 'PostToolUse'].map((e) => [['hooks', e], { hooks: [{ type: 'command', command: cmd(), timeout: TIMEOUT_S }] }]);
     case 'vscode':
