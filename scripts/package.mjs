@@ -2,6 +2,7 @@
 // writes airlock-<version>.vsix with @vscode/vsce (dependencies are bundled, so vsce packs no node_modules itself).
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +25,19 @@ for (const p of PLATFORMS) {
 for (const f of ['package.json', 'index.js', 'node-gyp-build.js', 'LICENSE']) copy(`node-gyp-build/${f}`, `node-gyp-build/${f}`);
 
 const out = path.join(root, `${pkg.name}-${pkg.version}.vsix`);
-execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
-  { cwd: root, stdio: 'inherit' });
+// vsce refuses a package.json with "files" (what `npm pack` ships) next to a .vscodeignore (what the .vsix holds): it
+// packs a staged copy of what .vscodeignore lets in, with a manifest without "files".
+const stage = fs.mkdtempSync(path.join(os.tmpdir(), 'airlock-vsix-'));
+try {
+  const { files: _npmFiles, ...manifest } = pkg;
+  fs.writeFileSync(path.join(stage, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+  for (const f of ['.vscodeignore', 'README.md', 'LICENSE', 'media', 'policies', 'dist/extension.cjs', 'dist/harness.mjs', 'dist/node_modules']) {
+    fs.cpSync(path.join(root, f), path.join(stage, f), { recursive: true });
+  }
+  execFileSync(process.execPath, [path.join(root, 'node_modules', '@vscode', 'vsce', 'vsce'), 'package', '--no-dependencies', '--allow-missing-repository', '--out', out],
+    { cwd: stage, stdio: 'inherit' });
+} finally {
+  fs.rmSync(stage, { recursive: true, force: true });
+}
 const bytes = fs.statSync(out).size;
 console.log(`packaged ${path.relative(root, out)}: ${(bytes / 1024 / 1024).toFixed(1)} MB`);
