@@ -114,8 +114,9 @@ describe('airlock hook (real processes, no editor running)', function () {
       hooks: { task: 'docs' },
       tasks: { docs: { intent: 'write the docs', scope: { fs: { read: { allow: ['**'] }, write: { allow: ['docs/**'] } } }, ttlSeconds: 20 } },
     });
-    const started = Date.now();
     const inScope = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'docs/a.md', content: 'x' }, 'u1', 'ttl'), ws.env);
+    // The task started inside that hook process, so before now (a loaded machine can take seconds to start one).
+    const started = Date.now();
     assert.equal(decisionOf(inScope)?.permissionDecision, 'allow', decisionOf(inScope)?.permissionDecisionReason);
     const outside = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'src/b.ts', content: 'x' }, 'u2', 'ttl'), ws.env);
     assert.equal(decisionOf(outside)?.permissionDecision, 'ask');
