@@ -237,7 +237,7 @@ try {
     const crash = await waitEvent('the crash', (e) => e.event === 'harness.crash');
     if (crash.denied < 1) throw new Error(`the pending approval was not denied (denied ${crash.denied})`);
     await shot('crash-told');
-    await waitFor('the restart', () => events().filter((e) => e.event === 'harness.state' && e.kind === 'ready').length >= 2, 30_000);
+    await waitFor('the restart', () => events().some((e) => e.event === 'harness.state' && e.kind === 'ready' && e.t > crash.t), 30_000);
     const after = processesInGroup(server.pid, 'harness.mjs');
     if (after.length !== 1 || after[0] === pids[0]) throw new Error('no new harness process after the restart');
     if (fs.existsSync(path.join(workspace, 'notes', 'pending.txt'))) throw new Error('notes/pending.txt was written');
