@@ -316,6 +316,8 @@ try {
     if (run.code !== 0 || answer.hookEventName !== 'PreToolUse' || answer.permissionDecision !== 'allow') {
       throw new Error(`the hook did not print Claude Code's allow (exit ${run.code}): ${run.stdout}${run.stderr}`);
     }
+    // The agent session's own task is listed in the Tasks view, like one the user started.
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'claude-code session' }).first().waitFor({ state: 'visible', timeout: 10_000 });
   });
 
   await check('hook-deny', async () => {
