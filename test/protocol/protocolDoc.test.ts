@@ -27,7 +27,7 @@ describe('PROTOCOL.md', () => {
       .map((v) => (typeof v === 'object' && v !== null ? (v as { method?: unknown }).method : undefined))
       .filter((m): m is string => typeof m === 'string');
     assert.ok(methods.length >= 19, methods.join(', '));
-    for (const m of methods) assert.match(text, new RegExp(`^### ${m.replace('/', '\\/')}\\n\\n(client → harness|harness → client), `, 'm'), m);
+    for (const m of methods) assert.match(text, new RegExp(`^### ${m.replace('/', '\\/')}\\n\\n(client → harness|harness → client|hook → harness|MCP server → harness|hook or MCP server → harness), `, 'm'), m);
     for (const a of P.ApprovalAnswerSchema.shape.answer.options) assert.match(text, new RegExp(`^\\| \`${a}\` \\| \\S`, 'm'), a);
     assert.match(text, /^\| `always` \| .*adds the pattern to the workspace policy/m);
     for (const [name, code] of Object.entries(P.HOST_EXIT)) assert.match(text, new RegExp(`^\\| ${code} \\| \`${name}\` \\| \\S`, 'm'));
