@@ -31,7 +31,7 @@ export async function buildAirlock(opts: { source: boolean }): Promise<Built> {
   }
   fs.mkdirSync(BUILD_DIR, { recursive: true });
   await build({
-    entryPoints: { airlock: path.join(HERE, 'airlock.ts'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts'), hook: path.join(REPO_ROOT, 'sandbox', 'hooks', 'main.ts') },
+    entryPoints: { airlock: path.join(HERE, 'airlock.ts'), cli: path.join(REPO_ROOT, 'sandbox', 'cli', 'main.ts') },
     outdir: BUILD_DIR,
     outExtension: { '.js': '.mjs' },
     bundle: true,
@@ -40,6 +40,14 @@ export async function buildAirlock(opts: { source: boolean }): Promise<Built> {
     target: 'node22',
     packages: 'external',
     logLevel: 'warning',
+  });
+  // The hook exactly as scripts/build.mjs builds dist/hook.js: the compile-cache entry, and one bundle with its packages.
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning' } as const;
+  await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'sandbox', 'hooks', 'entry.ts')], outfile: path.join(BUILD_DIR, 'hook.mjs') });
+  await build({
+    ...common, entryPoints: [path.join(REPO_ROOT, 'sandbox', 'hooks', 'main.ts')], outfile: path.join(BUILD_DIR, 'hook-main.js'),
+    external: ['web-tree-sitter', 'tree-sitter-bash'], mainFields: ['module', 'main'],
+    banner: { js: "import { createRequire as __airlockCreateRequire } from 'node:module'; const require = __airlockCreateRequire(import.meta.url);" },
   });
   const lib = (await import(pathToFileURL(path.join(BUILD_DIR, 'airlock.mjs')).href)) as AirlockLib;
   return { lib, cli: path.join(BUILD_DIR, 'cli.mjs'), hook: path.join(BUILD_DIR, 'hook.mjs'), how: 'esbuild bundle of the current sources, built like dist/cli.js' };

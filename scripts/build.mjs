@@ -8,14 +8,21 @@ import fs from 'node:fs';
 const common = { bundle: true, platform: 'node', target: 'node22', logLevel: 'warning' };
 // jsonc-parser's "main" is a UMD build with dynamic requires esbuild cannot follow: prefer ES module entries.
 const bundled = { mainFields: ['module', 'main'] };
+/** The hook bundle's options (bench/build.ts builds the same). */
+const hookBundle = {
+  format: 'esm', external: ['web-tree-sitter', 'tree-sitter-bash'], ...bundled,
+  banner: { js: "import { createRequire as __airlockCreateRequire } from 'node:module'; const require = __airlockCreateRequire(import.meta.url);" },
+};
 
 await Promise.all([
   build({
     ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/cli.js', format: 'esm', sourcemap: 'linked', packages: 'external',
   }),
-  build({
-    ...common, entryPoints: ['sandbox/hooks/main.ts'], outfile: 'dist/hook.js', format: 'esm', sourcemap: 'linked', packages: 'external',
-  }),
+  // The hook: a tiny entry (dist/hook.js) that turns on Node's compile cache, then one self-contained bundle
+  // (dist/hook-main.js) with its packages inside, so a hook process resolves no package at run time. Only the bash
+  // grammar stays outside: web-tree-sitter finds its .wasm next to its own file, and it loads only for shell tools.
+  build({ ...common, entryPoints: ['sandbox/hooks/entry.ts'], outfile: 'dist/hook.js', format: 'esm' }),
+  build({ ...common, ...hookBundle, entryPoints: ['sandbox/hooks/main.ts'], outfile: 'dist/hook-main.js', sourcemap: 'linked' }),
   build({
     ...common, entryPoints: ['sandbox/cli/main.ts'], outfile: 'dist/harness.mjs', format: 'esm', sourcemap: 'linked',
     external: ['isolated-vm'], ...bundled,

@@ -1,7 +1,6 @@
 // Connects an agent hook (or the MCP server) to the gateway of the `airlock host` serving this workspace, if one runs.
 import fs from 'node:fs';
 import net from 'node:net';
-import path from 'node:path';
 import { CancellationTokenSource, createMessageConnection, SocketMessageReader, SocketMessageWriter, type MessageConnection } from 'vscode-jsonrpc/node';
 import * as P from '../protocol/protocol.js';
 import type { ApprovalAnswer, ApprovalRequest } from '../pipeline/types.js';
@@ -22,17 +21,7 @@ export interface GatewayClient {
 
 export type { GatewayHookResult } from '../protocol/protocol.js';
 
-/** The nearest folder from `cwd` up whose workspace a running host serves (it may sit above or below the policy's). */
-export function findGatewayRoot(cwd: string): string | undefined {
-  for (let dir = cwd; ; dir = path.dirname(dir)) {
-    try {
-      if (fs.statSync(gatewayFiles(dir).socket).isSocket()) return dir;
-    } catch {
-      // no host for this folder
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
-}
+export { findGatewayRoot } from './paths.js';
 
 /** null when no host serves this workspace (no socket, a stale one, a token that is not ours, or no answer in time). */
 export async function connectGateway(workspaceRoot: string, opts: { timeoutMs?: number; client?: 'hook' | 'mcp' } = {}): Promise<GatewayClient | null> {

@@ -10,3 +10,15 @@ export function gatewayFiles(workspaceRoot: string): GatewayFiles {
   const dir = path.join(airlockStateDir(), 'gw', id);
   return { dir, socket: path.join(dir, 'sock'), token: path.join(dir, 'token'), http: path.join(dir, 'http.json') };
 }
+
+/** The nearest folder from `cwd` up whose workspace a running host serves (it may sit above or below the policy's). */
+export function findGatewayRoot(cwd: string): string | undefined {
+  for (let dir = cwd; ; dir = path.dirname(dir)) {
+    try {
+      if (fs.statSync(gatewayFiles(dir).socket).isSocket()) return dir;
+    } catch {
+      // no host for this folder
+    }
+    if (path.dirname(dir) === dir) return undefined;
+  }
+}

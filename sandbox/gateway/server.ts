@@ -24,6 +24,8 @@ export interface GatewayBackend {
   policy(): CompiledPolicy | null;
   /** Asks the editor (approval/request); rejects or resolves deny when nobody answers. */
   askEditor(request: ApprovalRequest, signal: AbortSignal): Promise<ApprovalAnswer>;
+  /** An agent session started its own task: the editor lists it (Tasks view, status bar) like one it started. */
+  taskStarted?(taskId: string): void;
 }
 
 export interface Gateway { files: GatewayFiles; close(): Promise<void> }
@@ -119,6 +121,7 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
     }
     const task = enforcer.startTask(agentTaskOptions(policy, `${agent} session ${session}`));
     sessions.set(key, { taskId: task.id, created: true });
+    backend.taskStarted?.(task.id);
     return { taskId: task.id };
   }
 

@@ -4,7 +4,9 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
+import { policyTestProblems, runPolicyTests, testedSource } from '../policy/policyTests.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget } from '../policy/format.js';
@@ -32,16 +34,68 @@ export function findWorkspaceRoot(cwd: string): string {
 
 export function loadWorkspacePolicy(workspaceRoot: string): { policy: CompiledPolicy } | { problem: string } {
   const baselineFile = userBaselineFile();
-  const result = loadPolicy({
-    workspaceRoot, ...(baselineFile ? { baselineFile } : {}),
-    protectedPaths: [airlockStateDir(), defaultKeyDir()],
-  });
-  if (result.ok) return { policy: result.policy };
-  const first = result.problems.filter((p) => p.severity !== 'warning').slice(0, 3).map((p) => {
+  const protectedPaths = [airlockStateDir(), defaultKeyDir()];
+  // The policy's own `tests` run below, unless these very files already passed them in this engine (the cache).
+  const result = loadPolicy({ workspaceRoot, ...(baselineFile ? { baselineFile } : {}), protectedPaths, checkExamples: false });
+  let problems = result.ok ? [] : result.problems;
+  if (result.ok && (testedSource(result.policy)?.doc.tests?.length ?? 0) > 0) {
+    const passed = examplesPassedFile(result.policy, protectedPaths);
+    if (!examplesPassed(passed)) {
+      try {
+        problems = policyTestProblems(runPolicyTests(result.policy));
+      } catch (e) {
+        problems = [{ code: 'policy.test-failed', severity: 'error', message: e instanceof Error ? e.message : String(e) }];
+      }
+      if (problems.length === 0) recordExamplesPassed(passed);
+    }
+  }
+  if (result.ok && problems.length === 0) return { policy: result.policy };
+  const first = problems.filter((p) => p.severity !== 'warning').slice(0, 3).map((p) => {
     const where = p.place?.file ? `${p.place.file}${p.place.line ? `:${p.place.line}:${p.place.col ?? 1}` : ''}${p.place.jsonPath ? ` ${p.place.jsonPath}` : ''}: ` : '';
     return `${where}${p.message}`;
   });
   return { problem: `the workspace policy does not load (${first.join('; ')}); fix it, then try again` };
+}
+
+/**
+ * Where the record that a policy's examples passed lives: in the state directory (0700, a built-in protected path, so an
+ * agent cannot forge it), named by a hash of everything the examples' results depend on: the policy's files (its hash
+ * covers every layer's documents), the workspace, the home folder, the protected paths, and this very engine (the
+ * running code's file and its size and time, and Node's version), so a changed file or a new Airlock runs them again.
+ */
+function examplesPassedFile(policy: CompiledPolicy, protectedPaths: readonly string[]): { file: string; key: string } {
+  let engine = process.version;
+  try {
+    const self = fileURLToPath(import.meta.url);
+    const st = fs.statSync(self);
+    engine += `:${self}:${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch {
+    engine += `:${crypto.randomUUID()}`; // unknown engine: never reuse
+  }
+  const key = crypto.hash('sha256', JSON.stringify({ v: 1, engine, policy: policy.hash, workspace: policy.resolved.workspaceRoot, home: policy.homeDir, protectedPaths }), 'hex');
+  return { file: path.join(airlockStateDir(), 'policy-tests', key), key };
+}
+
+/** Valid only as written: a file of this user's, closed to others, holding its own key. */
+function examplesPassed(passed: { file: string; key: string }): boolean {
+  try {
+    const st = fs.statSync(passed.file);
+    if (typeof process.getuid === 'function' && (st.uid !== process.getuid() || (st.mode & 0o077) !== 0)) return false;
+    return fs.readFileSync(passed.file, 'utf8') === passed.key;
+  } catch {
+    return false;
+  }
+}
+
+function recordExamplesPassed(passed: { file: string; key: string }): void {
+  try {
+    fs.mkdirSync(path.dirname(passed.file), { recursive: true, mode: 0o700 });
+    const tmp = `${passed.file}.${process.pid}`;
+    fs.writeFileSync(tmp, passed.key, { mode: 0o600 });
+    fs.renameSync(tmp, passed.file);
+  } catch {
+    // No record: the examples run again next time.
+  }
 }
 
 interface SessionState {

@@ -1,7 +1,7 @@
 // `airlock hook <agent> [--event pre|post]`: the entry of dist/hook.js, kept apart from the CLI so that an agent's every
 // tool call starts only what the decision needs. Reads one hook input, answers in the agent's format, fails closed.
 import crypto from 'node:crypto';
-import { connectGateway, findGatewayRoot, wireAction } from '../gateway/client.js';
+import { findGatewayRoot } from '../gateway/paths.js';
 import { formatAnswer, formatFailure, formatPostAnswer, HookInputError, isAgentName, parseHookInput, type AgentName, type HookCall, type HookOutput } from './agents.js';
 import { decideLocally, findWorkspaceRoot, loadWorkspacePolicy } from './local.js';
 import { mapTool } from './mapping.js';
@@ -66,9 +66,12 @@ export async function runHook(args: readonly string[]): Promise<HookOutput> {
   timer.unref();
   const mapped = call.event === 'pre' ? await mapTool(call, { workspaceRoot, homeDir: policy.homeDir }) : undefined;
 
-  const gatewayRoot = findGatewayRoot(call.cwd) ?? workspaceRoot;
-  const gateway = await connectGateway(gatewayRoot);
-  if (gateway) {
+  // The JSON-RPC client (and the protocol's schemas) load only when a host serves this workspace.
+  const gatewayRoot = findGatewayRoot(call.cwd) ?? findGatewayRoot(workspaceRoot);
+  const client = gatewayRoot !== undefined ? await import('../gateway/client.js') : undefined;
+  const gateway = client && gatewayRoot !== undefined ? await client.connectGateway(gatewayRoot) : null;
+  const wireAction = client?.wireAction;
+  if (gateway && wireAction) {
     try {
       const response = JSON.stringify(call.response ?? null) ?? 'null';
       const result = await gateway.hook({

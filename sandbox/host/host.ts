@@ -189,6 +189,7 @@ export function serveHost(opts: HostOptions): Promise<number> {
             workspaceRoot, session: id, log,
             enforcer: () => s.enforcer, policy: () => s.policy,
             askEditor: (request, signal) => prompter.ask(request, signal),
+            taskStarted: (taskId) => { connection.sendNotification(P.taskStatus, { taskId, status: 'started' }).catch(() => undefined); },
           });
           gatewaySocket = s.gateway.files.socket;
         } catch (err) {

@@ -159,9 +159,16 @@ export class ActionLog {
       this.seq = last.seq;
       this.prev = last.hash;
       this.bytes = tail.wholeEnd;
-      this.checkpoints = this.countCheckpoints(tail.wholeEnd);
     }
     const head = readHead(this.file);
+    if (tail.lastLine) {
+      // A head written at exactly this tail (same entry, hash and size) holds the checkpoint count then: no need to scan
+      // the whole file, which a long agent session (one hook process per tool call) would otherwise pay on every call.
+      // Only the index later checkpoints carry depends on it (a number in their data), never the chain or a signature.
+      const exact = head && head.seq === this.seq && head.hash === this.prev && head.bytes === this.bytes
+        && typeof head.checkpoint === 'number' && Number.isSafeInteger(head.checkpoint) && head.checkpoint >= 0;
+      this.checkpoints = exact ? head.checkpoint : this.countCheckpoints(tail.wholeEnd);
+    }
     if (head && head.seq > this.seq) {
       recovery['lostEntries'] = { from: this.seq + 1, to: head.seq, headHash: head.hash };
     }

@@ -1,6 +1,6 @@
 // `npm run test:e2e`: the packaged extension in a real VS Code (code-server) driven as a user through headless Chromium.
 // Screenshots of every step go to test-results/e2e/; timings to test-results/e2e/timings.json (read by npm run bench).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -237,7 +237,7 @@ try {
     const crash = await waitEvent('the crash', (e) => e.event === 'harness.crash');
     if (crash.denied < 1) throw new Error(`the pending approval was not denied (denied ${crash.denied})`);
     await shot('crash-told');
-    await waitFor('the restart', () => events().filter((e) => e.event === 'harness.state' && e.kind === 'ready').length >= 2, 30_000);
+    await waitFor('the restart', () => events().some((e) => e.event === 'harness.state' && e.kind === 'ready' && e.t > crash.t), 30_000);
     const after = processesInGroup(server.pid, 'harness.mjs');
     if (after.length !== 1 || after[0] === pids[0]) throw new Error('no new harness process after the restart');
     if (fs.existsSync(path.join(workspace, 'notes', 'pending.txt'))) throw new Error('notes/pending.txt was written');
@@ -355,6 +355,69 @@ try {
     log(`connected hook answered ${decision}`);
   });
   // ── end of issue 14's block ─────────────────────────────────────────────────────────────────────────────────────────
+
+  // ---- issue 14: a real agent hook asks the editor (Claude Code's PreToolUse, through the gateway socket) ----
+  // The hook runs as `airlock hooks install` writes it (this Node, dist/hook.js, the agent's name), with the state
+  // directory code-server's harness uses, so it finds the gateway socket of the workspace's harness.
+  const hookRun = (input) => new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [path.join(root, 'dist', 'hook.js'), 'claude-code'], {
+      cwd: workspace, env: { ...server.env, AIRLOCK_STATE_DIR: stateDir }, stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => { stdout += c; });
+    child.stderr.on('data', (c) => { stderr += c; });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    child.stdin.end(JSON.stringify(input));
+  });
+  // Exactly as Claude Code sends it (test/hooks/fixtures.ts types this shape against @anthropic-ai/claude-agent-sdk).
+  const claudeWrite = (file, id) => ({
+    session_id: 'e2e-claude-session', transcript_path: '/home/u/.claude/projects/e2e/e2e-claude-session.jsonl', cwd: workspace,
+    permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Write',
+    tool_input: { file_path: path.join(workspace, file), content: 'written by the agent\n' }, tool_use_id: id,
+  });
+  const hookAnswer = (run) => {
+    let out;
+    try {
+      out = JSON.parse(run.stdout);
+    } catch {
+      throw new Error(`the hook printed no JSON (exit ${run.code}): ${run.stdout}${run.stderr}`);
+    }
+    return out.hookSpecificOutput ?? {};
+  };
+  async function hookAsks(file, id, button) {
+    await page.keyboard.press('Escape');
+    const pending = hookRun(claudeWrite(file, id));
+    const t = toast(file);
+    await t.waitFor({ state: 'visible', timeout: 30_000 });
+    await shot(`hook-${button === 'Deny' ? 'deny' : 'allow'}-notification`);
+    const text = await t.innerText();
+    if (!/claude-code/.test(text)) throw new Error(`the notification does not name the agent: ${text}`);
+    await t.getByRole('button', { name: button, exact: true }).click();
+    const run = await Promise.race([pending, new Promise((_r, reject) => setTimeout(() => reject(new Error('the hook did not answer within 30 s of the click')), 30_000))]);
+    log(`hook answered (exit ${run.code}): ${run.stdout.trim()}`);
+    return run;
+  }
+
+  await check('hook-allow-once', async () => {
+    const run = await hookAsks('docs/hook-allowed.md', 'toolu_e2e_allow', 'Allow once');
+    const answer = hookAnswer(run);
+    if (run.code !== 0 || answer.hookEventName !== 'PreToolUse' || answer.permissionDecision !== 'allow') {
+      throw new Error(`the hook did not print Claude Code's allow (exit ${run.code}): ${run.stdout}${run.stderr}`);
+    }
+    // The agent session's own task is listed in the Tasks view, like one the user started.
+    await page.locator('.pane-body .monaco-list-row', { hasText: 'claude-code session' }).first().waitFor({ state: 'visible', timeout: 10_000 });
+  });
+
+  await check('hook-deny', async () => {
+    const run = await hookAsks('docs/hook-denied.md', 'toolu_e2e_deny', 'Deny');
+    const answer = hookAnswer(run);
+    if (answer.hookEventName !== 'PreToolUse' || answer.permissionDecision !== 'deny' || !answer.permissionDecisionReason) {
+      throw new Error(`the hook did not print Claude Code's deny with a reason (exit ${run.code}): ${run.stdout}${run.stderr}`);
+    }
+  });
+  // ---- end of issue 14's hook checks ----
 } catch (err) {
   log(`setup failed: ${err.stack ?? err}`);
   failures.push('setup');

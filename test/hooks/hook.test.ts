@@ -97,6 +97,34 @@ describe('airlock hook (real processes, no editor running)', function () {
       assert.match(r.stderr, /policy\.json.*fs\.write\.allow\[0\]/);
     });
 
+    it('runs the policy\'s own tests once per version of its files, and a failing one still denies', async () => {
+      const policy = (expect: string) => JSON.stringify({
+        version: 1, extends: ['airlock:default'], fs: { write: { allow: ['src/**'] } },
+        tests: [{ action: 'fs.write', target: 'src/x.ts', expect }],
+      });
+      const file = path.join(ws.root, '.airlock', 'policy.json');
+      const records = () => { try { return fs.readdirSync(path.join(ws.state, 'policy-tests')); } catch { return []; } };
+      fs.writeFileSync(file, policy('allow'));
+      const first = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'p1', 'tests'), ws.env);
+      assert.equal(decisionOf(first)?.permissionDecision, 'allow');
+      assert.equal(records().length, 1, 'the passing examples are recorded');
+      const again = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'p2', 'tests'), ws.env);
+      assert.equal(decisionOf(again)?.permissionDecision, 'allow');
+      assert.equal(records().length, 1);
+      // Another version of the file is another record: its failing example is found, and the call denied.
+      fs.writeFileSync(file, policy('deny'));
+      const failing = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'p3', 'tests'), ws.env);
+      assert.equal(failing.code, 2);
+      assert.match(failing.stderr, /policy\.json.*tests\[0\].*expected deny, got allow/);
+      assert.equal(records().length, 1, 'a failing run records nothing');
+      // A forged record (another key in the file) is not believed.
+      fs.writeFileSync(path.join(ws.state, 'policy-tests', records()[0]!), 'forged', { mode: 0o600 });
+      fs.writeFileSync(file, policy('allow'));
+      const rerun = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'p4', 'tests'), ws.env);
+      assert.equal(decisionOf(rerun)?.permissionDecision, 'allow');
+      assert.equal(fs.readFileSync(path.join(ws.state, 'policy-tests', records()[0]!), 'utf8').length, 64, 'the record is rewritten after the examples ran');
+    });
+
     it('malformed JSON, and input not in Claude Code\'s shape, deny with exit 2', async () => {
       const r = await runHook('claude-code', '{"session_id": ', ws.env);
       assert.equal(r.code, 2);
@@ -114,8 +142,9 @@ describe('airlock hook (real processes, no editor running)', function () {
       hooks: { task: 'docs' },
       tasks: { docs: { intent: 'write the docs', scope: { fs: { read: { allow: ['**'] }, write: { allow: ['docs/**'] } } }, ttlSeconds: 20 } },
     });
-    const started = Date.now();
     const inScope = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'docs/a.md', content: 'x' }, 'u1', 'ttl'), ws.env);
+    // The task started inside that hook process, so before now (a loaded machine can take seconds to start one).
+    const started = Date.now();
     assert.equal(decisionOf(inScope)?.permissionDecision, 'allow', decisionOf(inScope)?.permissionDecisionReason);
     const outside = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'src/b.ts', content: 'x' }, 'u2', 'ttl'), ws.env);
     assert.equal(decisionOf(outside)?.permissionDecision, 'ask');

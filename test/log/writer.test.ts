@@ -34,6 +34,22 @@ describe('ActionLog writer', () => {
   });
   afterEach(() => fs.rmSync(dir, { recursive: true, force: true }));
 
+  it('numbers checkpoints on across reopenings, from the head when it matches the tail, else by counting', () => {
+    for (let i = 0; i < 3; i++) {
+      const log = open();
+      log.append({ kind: 'decision', action: 'fs.read', target: `f${i}`, verdict: 'allow', decidedBy: 'policy', rule: { layer: 'workspace' } });
+      log.close();
+    }
+    // A head that does not match the tail (here: gone) is not trusted: the count comes from the file.
+    fs.rmSync(headFileOf(file));
+    const log = open();
+    log.close();
+    const indexes = entriesOf(file).filter((e) => e.kind === 'checkpoint').map((e) => (e.data as { index: number }).index);
+    assert.deepEqual(indexes, [1, 2, 3, 4]);
+    assert.equal(readHead(file)?.checkpoint, 4);
+    assert.equal(verifyLog(file, { keyDir }).ok, true);
+  });
+
   it('writes every field of a decision and its outcome, and reads them back unchanged', () => {
     const log = open();
     const script = digest('airlock.fs.write("a.ts", "x")');
