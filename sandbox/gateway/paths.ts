@@ -1,4 +1,5 @@
 // Where a workspace's gateway lives: a 0700 folder in Airlock's state directory with the socket, the token and the HTTP port.
+import fs from 'node:fs';
 import path from 'node:path';
 import { airlockStateDir, workspaceId } from '../log/paths.js';
 
