@@ -447,13 +447,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     const c = await client();
     const agents = await vscode.window.showQuickPick(agentChoices(), {
       title: 'Airlock: Connect Agents (1/2)', placeHolder: 'The agents whose every tool call Airlock decides (their pre-tool hook)', canPickMany: true,
+      ignoreFocusOut: true, // a two-step flow: a notification or a webview taking focus must not drop it half-way
     });
     if (!agents?.length) return;
     const scopes = [
       { label: 'This project', description: 'the workspace\'s settings files (commit them to connect everyone\'s agents)', scope: 'project' as const },
       { label: 'Your user', description: 'the settings files in your home folder, for every project', scope: 'user' as const },
     ];
-    const scopePick = await vscode.window.showQuickPick(scopes, { title: 'Airlock: Connect Agents (2/2)', placeHolder: 'Where to connect them' });
+    const scopePick = await vscode.window.showQuickPick(scopes, { title: 'Airlock: Connect Agents (2/2)', placeHolder: 'Where to connect them', ignoreFocusOut: true });
     if (!scopePick) return;
     const node = await discoverNode(nodeDiscoveryInput());
     if (!node.ok) throw new UserError(`Airlock: the hook needs Node.js to run: ${node.message}`);
