@@ -4,7 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/client';
 import { StdioClientTransport } from '@modelcontextprotocol/client/stdio';
-import { Server, type CallToolResult } from '@modelcontextprotocol/server';
+import { CLIENT_CAPABILITIES_META_KEY, inputRequired, ProtocolError, ProtocolErrorCode, Server, type CallToolResult, type ClientCapabilities, type ServerContext } from '@modelcontextprotocol/server';
 import { serveStdio, StdioServerTransport } from '@modelcontextprotocol/server/stdio';
 import { formatProblem } from '../errors.js';
 import { stringLeaves } from '../hooks/mapping.js';
@@ -13,10 +13,10 @@ import { defaultKeyDir, defaultLogDir, sessionLogFile } from '../log/paths.js';
 import { Enforcer } from '../pipeline/enforcer.js';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import { AgentSession } from '../tools/session.js';
-import { AskBroker } from './asks.js';
+import { answerOf, APPROVAL_KEY, approvalForm, AskBroker, type PendingAsk } from './asks.js';
 import { defaultConnectGateway } from './gateway.js';
 import { chainPrompter } from './prompter.js';
-import { MCP_SERVER_VERSION, type McpServeOptions, type McpServing } from './server.js';
+import { formElicitation, MCP_SERVER_VERSION, type McpServeOptions, type McpServing } from './server.js';
 
 export interface McpProxyOptions extends Omit<McpServeOptions, 'input' | 'output'> {
   /** The MCP server to run behind Airlock: argv, never a shell string. */
@@ -53,8 +53,10 @@ export async function serveMcpProxy(opts: McpProxyOptions): Promise<McpServing> 
     file: logFile, session: id, policyHash: loaded.policy.hash, ...(opts.keyDir ? { keyDir: opts.keyDir } : {}),
     header: { workspaceRoot, client: `airlock mcp --proxy ${name}` },
   });
-  // Asks go to the editor when it runs for this workspace, else they are denied with that reason.
-  const prompter = chainPrompter({ workspaceRoot, connect: opts.connectGateway ?? defaultConnectGateway, elicitation: () => false, broker: new AskBroker() });
+  // Asks go to the editor when it runs for this workspace, else to the client's form elicitation, else they are denied.
+  const broker = new AskBroker();
+  let elicitation = false;
+  const prompter = chainPrompter({ workspaceRoot, connect: opts.connectGateway ?? defaultConnectGateway, elicitation: () => elicitation, broker });
   const enforcer = new Enforcer({ policy: loaded.policy, log, prompter, session: id, ...(opts.env ? { env: opts.env } : {}) });
   const session = new AgentSession({ enforcer, log, ...(opts.task ? { defaultTemplate: opts.task } : {}), defaultIntent: `MCP agent session through ${name}` });
 
@@ -82,13 +84,57 @@ export async function serveMcpProxy(opts: McpProxyOptions): Promise<McpServing> 
     }
   };
 
+  /** Calls waiting for the client's answer to an ask, by their opaque requestState (random, bound to tool and arguments). */
+  const pending = new Map<string, { key: string; work: Promise<CallToolResult>; ask?: PendingAsk }>();
+  const handleRound = async (server: Server, tool: string, args: Record<string, unknown> | undefined, ctx: ServerContext): Promise<CallToolResult | ReturnType<typeof inputRequired>> => {
+    const envelope = ctx.mcpReq.envelope as Record<string, unknown> | undefined;
+    elicitation = formElicitation((envelope?.[CLIENT_CAPABILITIES_META_KEY] as ClientCapabilities | undefined) ?? server.getClientCapabilities());
+    const key = `${tool}:${createHash('sha256').update(JSON.stringify(args ?? {})).digest('hex')}`;
+    const state = ctx.mcpReq.requestState();
+    let callId: string;
+    if (typeof state === 'string') {
+      const found = pending.get(state);
+      if (!found || found.key !== key) {
+        throw new ProtocolError(ProtocolErrorCode.InvalidParams, 'requestState does not belong to a pending Airlock call with these arguments; call the tool again without it');
+      }
+      callId = state;
+      // The first answer is final: the ask is settled once.
+      if (found.ask) {
+        found.ask.settle(answerOf(ctx.mcpReq.inputResponses?.[APPROVAL_KEY], found.ask.request));
+        delete found.ask;
+      }
+    } else {
+      callId = randomUUID();
+      pending.set(callId, { key, work: handleCall(tool, args) });
+    }
+    const call = pending.get(callId)!;
+    const claim = elicitation ? broker.claim() : null;
+    let carried = false;
+    try {
+      const next = await Promise.race([
+        call.work.then((result) => ({ kind: 'done' as const, result })),
+        ...(claim ? [claim.promise.then((ask) => ({ kind: 'ask' as const, ask }))] : []),
+      ]);
+      if (next.kind === 'done') {
+        pending.delete(callId);
+        return next.result;
+      }
+      call.ask = next.ask;
+      carried = true;
+      return inputRequired({ inputRequests: { [APPROVAL_KEY]: inputRequired.elicit(approvalForm(next.ask.request)) }, requestState: callId });
+    } finally {
+      if (!carried) claim?.cancel();
+    }
+  };
+
   const makeServer = (): Server => {
     const server = new Server({ name: `airlock-${name}`, version: MCP_SERVER_VERSION }, {
       capabilities: { tools: {} },
       instructions: `${name}'s tools behind Airlock: each call is decided by the policy's tool rules ("${name}/<tool>") and logged.`,
+      inputRequired: { maxRounds: 8 },
     });
     server.setRequestHandler('tools/list', () => ({ tools }));
-    server.setRequestHandler('tools/call', (request) => handleCall(request.params.name, request.params.arguments));
+    server.setRequestHandler('tools/call', (request, ctx) => handleRound(server, request.params.name, request.params.arguments, ctx));
     return server;
   };
   const input = process.stdin;

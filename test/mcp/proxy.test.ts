@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { makeWorkspace, type TempWorkspace } from '../support/workspace.js';
-import { buildCli, connect, textOf, type Connected } from './support.js';
+import { buildCli, connect, ERAS, textOf, type Connected } from './support.js';
 
 const FIXTURE = path.join(import.meta.dirname, 'fixtures', 'recording-server.mjs');
 const policy = {
@@ -41,7 +41,9 @@ describe('airlock mcp --proxy: another MCP server behind Airlock', function () {
     c = undefined;
     ws.cleanup();
   });
-  const start = () => connect(ws, 'legacy', undefined, ['--proxy', '--name', 'rec', '--', process.execPath, FIXTURE, calls]);
+  const proxyArgs = () => ['--proxy', '--name', 'rec', '--', process.execPath, FIXTURE, calls];
+  const start = () => connect(ws, 'legacy', undefined, proxyArgs());
+  const unlisted = () => fs.writeFileSync(path.join(ws.root, '.airlock', 'policy.json'), JSON.stringify({ ...policy, tools: { deny: ['rec/delete_*'] } }));
   const childCalls = (): { name: string; args: unknown }[] => fs.existsSync(calls)
     ? fs.readFileSync(calls, 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { name: string; args: unknown }) : [];
 
@@ -87,7 +89,7 @@ describe('airlock mcp --proxy: another MCP server behind Airlock', function () {
   });
 
   it('asks about a tool no rule lists and, with no editor and no elicitation, denies it with that reason', async () => {
-    fs.writeFileSync(path.join(ws.root, '.airlock', 'policy.json'), JSON.stringify({ ...policy, tools: { deny: ['rec/delete_*'] } }));
+    unlisted();
     c = await start();
     const r = await c.client.callTool({ name: 'echo', arguments: { text: 'unlisted' } });
     assert.equal(r.isError, true);
@@ -103,4 +105,23 @@ describe('airlock mcp --proxy: another MCP server behind Airlock', function () {
     assert.match(textOf(r), /no tool may be given/);
     assert.deepEqual(childCalls(), []);
   });
+
+  for (const era of ERAS) {
+    it(`asks about an unlisted tool through elicitation (${era} era): allow once forwards it, deny refuses it`, async () => {
+      unlisted();
+      let answer = 'allow-once';
+      c = await connect(ws, era, () => ({ action: 'accept', content: { decision: answer } }), proxyArgs());
+      const ok = await c.client.callTool({ name: 'echo', arguments: { text: 'asked' } });
+      assert.equal(ok.isError ?? false, false, textOf(ok));
+      assert.equal(textOf(ok), 'echo: asked');
+      assert.equal(c.elicited.length, 1);
+      assert.match(c.elicited[0]!.message, /rec\/echo/);
+      answer = 'deny';
+      const no = await c.client.callTool({ name: 'echo', arguments: { text: 'again' } });
+      assert.equal(no.isError, true);
+      assert.match(textOf(no), /Airlock refused rec\/echo/);
+      assert.equal(c.elicited.length, 2, 'allow once does not cover the next call');
+      assert.deepEqual(childCalls(), [{ name: 'echo', args: { text: 'asked' } }]);
+    });
+  }
 });
