@@ -105,7 +105,11 @@ export async function serveMcpProxy(opts: McpProxyOptions): Promise<McpServing> 
       }
     } else {
       callId = randomUUID();
-      pending.set(callId, { key, work: handleCall(tool, args) });
+      const work = handleCall(tool, args);
+      pending.set(callId, { key, work });
+      // A 2026-era client that never retries leaves its call behind: forget it a while after it finished.
+      const id = callId;
+      void work.finally(() => setTimeout(() => pending.delete(id), 10 * 60 * 1000).unref());
     }
     const call = pending.get(callId)!;
     const claim = elicitation ? broker.claim() : null;
