@@ -50,7 +50,7 @@ function strings(v: unknown): string[] {
 }
 
 /** The string leaves of a tool's input (for a tool's protected-argument check), at most 64. */
-function stringLeaves(v: unknown, out: string[] = [], depth = 0): string[] {
+export function stringLeaves(v: unknown, out: string[] = [], depth = 0): string[] {
   if (out.length >= 64 || depth > 6) return out;
   if (typeof v === 'string') out.push(v);
   else if (Array.isArray(v)) for (const x of v) stringLeaves(x, out, depth + 1);

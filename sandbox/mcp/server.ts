@@ -229,7 +229,7 @@ export async function serveMcp(opts: McpServeOptions): Promise<McpServing> {
   return { logFile, done, close };
 }
 
-function formElicitation(caps: ClientCapabilities | undefined): boolean {
+export function formElicitation(caps: ClientCapabilities | undefined): boolean {
   const e = caps?.elicitation as { form?: unknown; url?: unknown } | undefined;
   if (!e) return false;
   // An empty elicitation capability means form mode (the spec's backwards-compatible default).

@@ -25,15 +25,17 @@ export function policyScope(policy: CompiledPolicy): Scope {
   const write: string[] = [];
   const net: string[] = [];
   const exec: string[][] = [];
+  const tools: string[] = [];
   for (const layer of policy.resolved.layers) {
     for (const s of layer.sources) {
       read.push(...(s.doc.fs?.read?.allow ?? []));
       write.push(...(s.doc.fs?.write?.allow ?? []));
       net.push(...(s.doc.net?.allow ?? []));
       exec.push(...(s.doc.exec?.allow ?? []).map((a) => [...a]));
+      tools.push(...(s.doc.tools?.allow ?? []));
     }
   }
-  return { fs: { read: { allow: [...new Set(read)] }, write: { allow: [...new Set(write)] } }, net: { allow: [...new Set(net)] }, exec: { allow: exec } };
+  return { fs: { read: { allow: [...new Set(read)] }, write: { allow: [...new Set(write)] } }, net: { allow: [...new Set(net)] }, exec: { allow: exec }, tools: { allow: [...new Set(tools)] } };
 }
 
 export class AgentSession {
