@@ -180,7 +180,10 @@ describe('guards/exec', () => {
     it('kills background processes left behind when the program exits', async () => {
       const beat = path.join(root, 'beat');
       // setsid: a daemon that leaves the process group still dies with the command (its PID namespace ends).
-      const r = await guardedExec({ argv: ['sh', '-c', `setsid sh -c '${heartbeat(beat)} wait' & sleep 0.3; echo done`] }, opts());
+      // The command waits (up to 10 s) until the daemon has beaten once, so a loaded machine cannot make it exit first.
+      const r = await guardedExec({
+        argv: ['sh', '-c', `setsid sh -c '${heartbeat(beat)} wait' & i=0; while [ ! -s ${beat} ] && [ $i -lt 200 ]; do sleep 0.05; i=$((i+1)); done; echo done`],
+      }, opts());
       assert.equal(r.exitCode, 0);
       assert.ok(Number(fs.readFileSync(beat, 'utf8')) >= 1, 'the daemon ran');
       assert.equal(await stopsBeating(beat), true);
