@@ -8,8 +8,10 @@ import { fileURLToPath } from 'node:url';
 import { loadPolicy, userBaselineFile } from '../policy/load.js';
 import { policyTestProblems, runPolicyTests, testedSource } from '../policy/policyTests.js';
 import type { CompiledPolicy } from '../policy/compile.js';
+import type { Action } from '../policy/types.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget } from '../policy/format.js';
+import { shownAction } from '../policy/shownPath.js';
 import { startTask, type Task } from '../policy/task.js';
 import { ActionLog } from '../log/writer.js';
 import { airlockStateDir, defaultKeyDir, defaultLogDir } from '../log/paths.js';
@@ -140,8 +142,11 @@ async function openLog(file: string, session: string, policyHash: string, header
   }
 }
 
-export async function decideLocally(call: HookCall, workspaceRoot: string, policy: CompiledPolicy, mapped: Mapped | undefined,
+export async function decideLocally(call: HookCall, workspaceRoot: string, policy: CompiledPolicy, asSent: Mapped | undefined,
   now = Date.now()): Promise<HookAnswer & { logFile: string }> {
+  // Agents send absolute paths: reasons and the log show them as the policy writes them (the same files, the same decisions).
+  const show = <A extends Action>(a: A): A => shownAction({ ...policy, caseInsensitive: policy.matchers.caseInsensitive }, a);
+  const mapped = asSent && { ...asSent, whole: show(asSent.whole), items: asSent.items.map((i) => ({ ...i, action: show(i.action) })) };
   const dir = hookDir(workspaceRoot);
   const base = `${call.agent}-${safe(call.session)}`;
   const stateFile = path.join(dir, `${base}.state.json`);

@@ -9,7 +9,7 @@ import { describeTarget, deniedMessage } from '../policy/format.js';
 import { actionHash, exactGrantTarget, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
 import { normalisePath } from '../policy/paths.js';
-import { shownPath } from '../policy/shownPath.js';
+import { shownAction } from '../policy/shownPath.js';
 import type { Scope } from '../policy/schema.js';
 import type { Action, Decision, Grant } from '../policy/types.js';
 import type { ActionLog } from '../log/writer.js';
@@ -291,7 +291,9 @@ export class Enforcer {
    * by the agent itself (its outcome comes later through recordAgentOutcome). `forced` replaces the policy's decision
    * when the hook found that the call cannot be judged in full (it is then asked about as a whole).
    */
-  async authorizeForAgent(taskId: string, action: Action, agent: AgentRef, forced?: Decision): Promise<{ allowed: boolean; decision: Decision; decidedBy: DecidedBy; reason: string; seq: number }> {
+  async authorizeForAgent(taskId: string, asSent: Action, agent: AgentRef, forced?: Decision): Promise<{ allowed: boolean; decision: Decision; decidedBy: DecidedBy; reason: string; seq: number }> {
+    // Agents send absolute paths: the question, the reason and the log show them as the policy writes them.
+    const action = this.shown(asSent);
     const state = this.tasks.get(taskId);
     if (!state) {
       const reason = `task "${taskId}" is not running (it ended, expired or was killed)`;
@@ -312,7 +314,7 @@ export class Enforcer {
   /** Logs what an agent's own tool call came to (from its post-tool hook), against the decision entry `ref`. */
   recordAgentOutcome(taskId: string, action: Action, ref: number | undefined, outcome: Outcome, extra: { digests?: Record<string, string>; data?: Record<string, unknown> }): number {
     return this.log.append({
-      kind: 'outcome', task: taskId, action: action.kind, target: describeTarget(action), ...(ref !== undefined ? { ref } : {}), outcome,
+      kind: 'outcome', task: taskId, action: action.kind, target: describeTarget(this.shown(action)), ...(ref !== undefined ? { ref } : {}), outcome,
       ...(extra.digests ? { digests: extra.digests } : {}), ...(extra.data ? { data: extra.data } : {}),
     }).seq;
   }
@@ -436,9 +438,7 @@ export class Enforcer {
    * workspace as `~/…` or absolute. It names the same file, so the decision and the guard are unchanged.
    */
   private shown(action: Action): Action {
-    if (!('path' in action) || typeof action.path !== 'string') return action;
-    const p = shownPath(this.policy.workspaceRoot, this.policy.homeDir, action.path, { caseInsensitive: this.policy.matchers.caseInsensitive });
-    return p === action.path ? action : { ...action, path: p };
+    return shownAction({ ...this.policy, caseInsensitive: this.policy.matchers.caseInsensitive }, action);
   }
 
   private addGrant(state: TaskState, action: Action, target: string, pattern: string | string[] | undefined): Grant {

@@ -62,4 +62,23 @@ describe('adversarial: paths shown as what they are', function () {
     assert.ok(r.stdout.includes(path.join(arena.outside, 'x')), r.stdout);
     assert.equal(/fs\.write {2}x {2}/.test(r.stdout), false);
   });
+
+  it('shows an absolute path into the workspace (as agents send them) workspace-relative, the form rules and "Always allow" use', async () => {
+    const prompter = new RecordingPrompter(() => ({ answer: 'deny' }));
+    arena = new Arena({ policy: { version: 1, default: 'ask', fs: { write: { allow: ['docs/**'] } } }, prompter });
+    const task = arena.enforcer.startTask({ intent: 'edit', scope: { fs: { write: { allow: ['docs/**'] } } } }).id;
+    const abs = path.join(arena.root, 'src', 'new.ts');
+    const r = await arena.perform(task, { action: 'fs.write', path: abs, content: 'x' });
+    assert.notEqual(r.outcome, 'done');
+    assert.equal(r.target, 'src/new.ts');
+    assert.equal(prompter.asked.at(-1)!.display.target, 'src/new.ts');
+    assert.ok(r.reason.includes('"src/new.ts"'), r.reason);
+    // The workspace's home-relative spelling too: `~/…` into the workspace is the workspace's file.
+    const viaHome = path.relative(arena.homeDir, abs);
+    if (!viaHome.startsWith('..')) {
+      const r2 = await arena.perform(task, { action: 'fs.write', path: `~/${viaHome}`, content: 'x' });
+      assert.equal(r2.target, 'src/new.ts');
+    }
+    assert.equal(arena.existsWs('src/new.ts'), false);
+  });
 });

@@ -78,9 +78,12 @@ describe('gateway: airlock hook through a running airlock host', function () {
     // In the policy (src/**) and the task scope: no question.
     assert.equal(decisionOf(r)?.permissionDecision, 'allow', r.stderr);
     assert.equal(asked.length, 0);
-    const out = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'notes.md', content: 'x' }, 'toolu_2'), ws.env);
+    // As Claude Code sends it: an absolute path. The question shows it as the policy writes it, so "Always allow" can.
+    const out = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: path.join(ws.root, 'notes.md'), content: 'x' }, 'toolu_2'), ws.env);
     assert.equal(decisionOf(out)?.permissionDecision, 'allow', r.stderr);
     assert.equal(asked.length, 1);
+    assert.equal(asked[0]!.target, 'notes.md');
+    assert.equal(asked[0]!.display.target, 'notes.md');
     assert.equal(asked[0]!.task.id, task.id);
     assert.equal(asked[0]!.agent?.name, 'claude-code');
     assert.equal(asked[0]!.agent?.toolUseId, 'toolu_2');

@@ -24,6 +24,9 @@ describe('airlock hook (real processes, no editor running)', function () {
       const d = hookLogEntries(ws.state).find((e) => e['kind'] === 'decision');
       assert.ok(d);
       assert.equal(d['verdict'], 'allow');
+      // The absolute path the agent sent is recorded and explained as the policy writes it.
+      assert.equal(d['target'], 'src/a.ts');
+      assert.match(decisionOf(r)?.permissionDecisionReason ?? '', /"src\/a\.ts"/);
       assert.deepEqual((d['data'] as { agent: unknown }).agent, { name: 'claude-code', session: 'sess-claude-1', tool: 'Read', toolUseId: 'toolu_read' });
     });
 
