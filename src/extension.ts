@@ -456,9 +456,14 @@ export async function activate(context: vscode.ExtensionContext): Promise<void> 
     ];
     const scopePick = await vscode.window.showQuickPick(scopes, { title: 'Airlock: Connect Agents (2/2)', placeHolder: 'Where to connect them', ignoreFocusOut: true });
     if (!scopePick) return;
-    const node = await discoverNode(nodeDiscoveryInput());
-    if (!node.ok) throw new UserError(`Airlock: the hook needs Node.js to run: ${node.message}`);
-    const params = { agents: agents.map((a) => a.agent), scope: scopePick.scope, command: hookCommand(node.node, context.extensionPath, process.platform) };
+    // POSIX: the harness's launcher (it follows this extension across updates); Windows: this extension's hook directly.
+    let command: string | undefined;
+    if (process.platform === 'win32') {
+      const node = await discoverNode(nodeDiscoveryInput());
+      if (!node.ok) throw new UserError(`Airlock: the hook needs Node.js to run: ${node.message}`);
+      command = hookCommand(node.node, context.extensionPath, process.platform);
+    }
+    const params = { agents: agents.map((a) => a.agent), scope: scopePick.scope, ...(command ? { command } : {}) };
     const { plans } = await c.planHooks(params);
     // A read-only document (no untitled buffer left to save): the edits as a diff.
     const key = `/${Date.now()}/connect-agents.diff`;

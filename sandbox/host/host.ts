@@ -23,6 +23,7 @@ import { clientPrompter } from './clientPrompter.js';
 import { explain, RoutedPrompter, runSessionFile, templates } from './editorRequests.js';
 import { callToolInTask, checkToolCall, previewToolInTask } from '../tools/inTask.js';
 import { applyConfirmed, previewInstall, settingsFile } from '../hooks/install.js';
+import { hookEntryBeside, launcherPath, refreshLauncher, writeLauncher } from '../hooks/launcher.js';
 import { startGateway, type Gateway } from '../gateway/server.js';
 import { gatewayFiles } from '../gateway/paths.js';
 import { ABSURD_LENGTH_FACTOR, GuardedMessageReader, type FramingProblem } from './framing.js';
@@ -56,6 +57,24 @@ interface Session {
 
 /** Serves one client until shutdown (resolves HOST_EXIT.ok) or transport loss (HOST_EXIT.transportLost). */
 export function serveHost(opts: HostOptions): Promise<number> {
+  // Agents connected through the launcher now start this Airlock's hook (after an update of the extension, say).
+  const hookEntry = hookEntryBeside(import.meta.url);
+  try {
+    if (hookEntry && process.platform !== 'win32') refreshLauncher(process.execPath, hookEntry);
+  } catch (err) {
+    process.stderr.write(`airlock host: could not update the hook launcher ${launcherPath()}: ${err instanceof Error ? err.message : String(err)}\n`);
+  }
+  /** The command agents run: the launcher (written when `write`), quoted for the agent's shell. */
+  const launcherCommand = (write: boolean): string => {
+    if (process.platform === 'win32') throw new ResponseError(ErrorCodes.InvalidParams, 'the hook launcher is POSIX only: pass the hook command');
+    if (!hookEntry) throw new ResponseError(ErrorCodes.InvalidParams, 'this Airlock has no hook bundle beside it (dist/hook.js): run `npm run build`, or pass the hook command');
+    const file = write ? writeLauncher(process.execPath, hookEntry) : launcherPath();
+    // Under the home folder it is written `"$HOME/…"`, so a project's committed settings run on every teammate's machine.
+    const home = `${os.homedir()}/`;
+    const rest = file.startsWith(home) ? file.slice(home.length) : undefined;
+    if (rest !== undefined && /^[A-Za-z0-9_./@%+=-]+$/.test(rest)) return `"$HOME/${rest}"`;
+    return /^[A-Za-z0-9_./:@%+=-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
+  };
   const gate = new ResponseGate();
   const writer = new GatedMessageWriter(opts.output, gate);
   const reader = new GuardedMessageReader(opts.input, P.MAX_MESSAGE_BYTES, (problem) => {
@@ -364,10 +383,12 @@ export function serveHost(opts: HostOptions): Promise<number> {
     // Connecting agents: the harness reads and edits their settings files; the client only previews and confirms.
     handle(P.hooksPlan, P.HooksPlanParams, ({ agents, scope, command }) => {
       const s = requireSession();
-      return { plans: agents.map((agent) => previewInstall({ agent, scope, command, workspaceRoot: s.workspaceRoot, homeDir: os.homedir() })) };
+      const run = command ?? launcherCommand(false);
+      return { plans: agents.map((agent) => previewInstall({ agent, scope, command: run, workspaceRoot: s.workspaceRoot, homeDir: os.homedir() })) };
     });
-    handle(P.hooksApply, P.HooksApplyParams, ({ agents, scope, command, confirmed }) => {
+    handle(P.hooksApply, P.HooksApplyParams, ({ agents, scope, command: given, confirmed }) => {
       const s = requireSession();
+      const command = given ?? launcherCommand(true);
       return {
         applied: agents.map((agent) => {
           const diff = confirmed.find((c) => c.agent === agent)?.diff;

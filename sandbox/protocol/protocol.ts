@@ -256,8 +256,12 @@ export const HooksPlanParams = z.strictObject({
   agents: z.array(z.enum(HOOK_AGENTS)).min(1).max(HOOK_AGENTS.length),
   /** project: the workspace's settings files; user: the home folder's. */
   scope: z.enum(['project', 'user']),
-  /** The command line that runs the hook, up to the agent's name (e.g. `"/usr/bin/node" "/ext/dist/hook.mjs"`). */
-  command: z.string().min(1).max(8192).refine((c) => !/[\r\n\0]/.test(c), 'a single line without NUL'),
+  /**
+   * The command line that runs the hook, up to the agent's name (e.g. `"/usr/bin/node" "/ext/dist/hook.js"`). Absent:
+   * the harness's launcher in Airlock's state folder, which it points at the running Airlock's hook at every start, so
+   * settings written once survive an update (POSIX only).
+   */
+  command: z.string().min(1).max(8192).refine((c) => !/[\r\n\0]/.test(c), 'a single line without NUL').optional(),
 });
 /** One settings file's edit: `diff` is what applying changes (empty when nothing would). */
 export interface HookPlanView { agent: HookAgent; file: string; installed: boolean; changed: boolean; diff: string; problem?: string }

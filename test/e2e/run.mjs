@@ -343,7 +343,10 @@ try {
     await toast('connected Claude Code').waitFor({ state: 'visible', timeout: 15_000 });
     const written = await waitFor('.claude/settings.json', () => fs.existsSync(settings) && fs.readFileSync(settings, 'utf8'));
     const pre = JSON.parse(written).hooks?.PreToolUse?.[0]?.hooks?.[0];
-    if (pre?.type !== 'command' || !/dist\/hook\.mjs claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
+    if (pre?.type !== 'command' || !/\/bin\/airlock-hook"? claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
+    // The launcher in Airlock's state folder starts the installed extension's hook (and follows it across updates).
+    const launcher = fs.readFileSync(path.join(stateDir, 'bin', 'airlock-hook'), 'utf8');
+    if (!launcher.includes(extensionsDir) || !/\/dist\/hook\.m?js'/.test(launcher)) throw new Error(`the launcher does not start the extension's hook:\n${launcher}`);
     // The command as written runs: the installed extension's own hook on the discovered Node answers a Claude Code call
     // (with no editor to reach from this state folder it decides locally, so it never waits on a notification).
     const input = { session_id: 'e2e', transcript_path: path.join(runDir, 't.jsonl'), cwd: workspace, permission_mode: 'default', hook_event_name: 'PreToolUse',

@@ -1,5 +1,6 @@
 // hooks/plan and hooks/apply through the real harness over stdio: preview without writing, apply only what was confirmed.
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { parse } from 'jsonc-parser';
@@ -86,5 +87,48 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     await assert.rejects(client!.planHooks({ agents: ['emacs' as never], scope: 'project', command: COMMAND }), /hooks\/plan: invalid params: agents\[0\]/);
     await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'global' as never, command: COMMAND }), /scope/);
     await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'project', command: 'node hook.mjs\nrm -rf ~' }), /command: a single line/);
+  });
+
+  it('without a command: the launcher in the state folder, written "$HOME/…" so committed settings run for teammates; it follows the hook across updates and refuses when the hook is gone', async () => {
+    client?.terminate();
+    // The default state folder (~/.local/state/airlock), as a user without overrides has it.
+    const env: NodeJS.ProcessEnv = { ...process.env, NODE_OPTIONS: '', HOME: home, XDG_CONFIG_HOME: ws.stateDir, AIRLOCK_BASELINE_POLICY: '' };
+    delete env['XDG_STATE_HOME'];
+    delete env['AIRLOCK_STATE_DIR'];
+    client = startHarness(ws.stateDir, { env });
+    await client.initialize({ workspaceRoot: ws.root, prompter: 'deny-all' });
+    const launcher = path.join(home, '.local', 'state', 'airlock', 'bin', 'airlock-hook');
+    const { plans } = await client.planHooks({ agents: ['claude-code'], scope: 'project' });
+    assert.match(plans[0]!.diff, /^\+.*\\"\$HOME\/\.local\/state\/airlock\/bin\/airlock-hook\\" claude-code #airlock-hook/m);
+    assert.equal(fs.existsSync(launcher), false, 'a preview writes nothing');
+    const { applied } = await client.applyHooks({ agents: ['claude-code'], scope: 'project', confirmed: [{ agent: 'claude-code', diff: plans[0]!.diff }] });
+    assert.equal(applied[0]?.written, true, applied[0]?.reason);
+    assert.equal(fs.statSync(launcher).mode & 0o777, 0o700);
+    const script = fs.readFileSync(launcher, 'utf8');
+    assert.ok(script.includes(process.execPath) && script.includes(path.join('dist', 'hook.js')), script);
+
+    // The command as written, through a shell as agents run it: the hook answers a Claude Code call.
+    const command = (parse(fs.readFileSync(path.join(ws.root, '.claude', 'settings.json'), 'utf8')) as { hooks: { PreToolUse: Array<{ hooks: Array<{ command: string }> }> } }).hooks.PreToolUse[0]!.hooks[0]!.command;
+    const input = JSON.stringify({ session_id: 's1', transcript_path: '/tmp/t.jsonl', cwd: ws.root, permission_mode: 'default', hook_event_name: 'PreToolUse', tool_name: 'Write', tool_input: { file_path: path.join(ws.root, '.claude', 'settings.json'), content: '{}' }, tool_use_id: 'toolu_1' });
+    const run = (cmd: string) => spawnSync('sh', ['-c', cmd], { input, encoding: 'utf8', env: { ...env, AIRLOCK_STATE_DIR: path.join(ws.stateDir, 'hook-state') }, timeout: 30_000 });
+    const ran = run(command);
+    assert.equal(ran.status, 0, ran.stderr);
+    assert.equal(JSON.parse(ran.stdout).hookSpecificOutput.permissionDecision, 'deny', 'an agent may not unhook itself');
+    assert.match(JSON.parse(ran.stdout).hookSpecificOutput.permissionDecisionReason, /\.claude\/settings\.json/);
+
+    // The extension moved (an update): a launcher whose hook is gone refuses in each agent's own format.
+    fs.writeFileSync(launcher, script.replace(/hook='[^']*'/, "hook='/gone/dist/hook.js'"));
+    const claude = run(command);
+    assert.equal(claude.status, 2);
+    assert.match(claude.stderr, /Airlock refused this tool call: the Airlock hook this launcher starts is gone/);
+    const copilot = run(command.replace('claude-code', 'copilot'));
+    assert.equal(copilot.status, 0);
+    assert.equal(JSON.parse(copilot.stdout).permissionDecision, 'deny');
+    // The next harness start points it at the running Airlock's hook again.
+    client.terminate();
+    client = startHarness(ws.stateDir, { env });
+    await client.initialize({ workspaceRoot: ws.root, prompter: 'deny-all' });
+    assert.equal(fs.readFileSync(launcher, 'utf8'), script);
+    assert.equal(run(command).status, 0);
   });
 });
