@@ -6,6 +6,7 @@ import type { CompiledPolicy } from '../policy/compile.js';
 import { formatAnswer, formatFailure, formatPostAnswer, HookInputError, isAgentName, parseHookInput, type AgentName, type HookCall, type HookOutput } from './agents.js';
 import { decideLocally, findWorkspaceRoot, loadWorkspacePolicy } from './local.js';
 import { mapTool } from './mapping.js';
+import { expandTrees } from './trees.js';
 
 /** Beyond the policy's approval timeout, how long the hook may take before it denies on its own. */
 const MARGIN_MS = 5000;
@@ -69,7 +70,8 @@ async function answerOrThrow(agentArg: string, text: string, opts: AnswerOptions
 }
 
 async function decide(agent: AgentName, call: HookCall, workspaceRoot: string, policy: CompiledPolicy): Promise<HookOutput> {
-  const mapped = call.event === 'pre' ? await mapTool(call, { workspaceRoot, homeDir: policy.homeDir }) : undefined;
+  // A search of a folder is also a read of every denied file beneath it (trees.ts), here and through the editor's gateway.
+  const mapped = call.event === 'pre' ? expandTrees(await mapTool(call, { workspaceRoot, homeDir: policy.homeDir }), policy) : undefined;
 
   // The JSON-RPC client (and the protocol's schemas) load only when a host serves this workspace.
   const gatewayRoot = findGatewayRoot(call.cwd) ?? findGatewayRoot(workspaceRoot);

@@ -4,7 +4,7 @@ import { describeTarget } from '../policy/format.js';
 import type { Action, Decision } from '../policy/types.js';
 import type { Mapped } from './mapping.js';
 
-export interface PartDecision { action: Action; exact: boolean; decision: Decision }
+export interface PartDecision { action: Action; exact: boolean; decision: Decision; beneath?: string }
 
 export interface CallVerdict {
   verdict: 'allow' | 'ask' | 'deny';
@@ -16,11 +16,14 @@ export interface CallVerdict {
 
 export function judgeCall(mapped: Mapped, decideOne: (a: Action) => Decision): CallVerdict {
   if (mapped.internal) return { verdict: 'allow', reason: `allowed: ${mapped.internal}`, parts: [] };
-  const parts: PartDecision[] = mapped.items.map((i) => ({ action: i.action, exact: i.exact, decision: decideOne(i.action) }));
+  const parts: PartDecision[] = mapped.items.map((i) => ({ action: i.action, exact: i.exact, decision: decideOne(i.action), ...(i.beneath ? { beneath: i.beneath } : {}) }));
   const denied = parts.find((p) => p.decision.verdict === 'deny');
   if (denied) {
     const more = parts.length > 1 ? ` (one of ${parts.length} parts of this call; every part must be allowed)` : '';
-    return { verdict: 'deny', reason: `${denied.decision.reason}${more}`, parts, deniedBy: denied };
+    const whole = denied.beneath !== undefined
+      ? ` The call reads everything under ${JSON.stringify(denied.beneath)}, this file included: leave it out (a file filter such as a glob) or search a narrower folder.`
+      : '';
+    return { verdict: 'deny', reason: `${denied.decision.reason}${more}${whole}`, parts, deniedBy: denied };
   }
   const why: string[] = [...mapped.unresolved];
   for (const p of parts) {
@@ -32,3 +35,4 @@ export function judgeCall(mapped: Mapped, decideOne: (a: Action) => Decision): C
   const reason = parts.length === 1 ? parts[0]!.decision.reason : `every part is allowed: ${parts.map((p) => p.decision.reason).join('; ')}`;
   return { verdict: 'allow', reason, parts };
 }
+

@@ -11,7 +11,7 @@ import type { CompiledPolicy } from '../policy/compile.js';
 import type { Action } from '../policy/types.js';
 import { decide } from '../policy/decide.js';
 import { describeTarget } from '../policy/format.js';
-import { shownAction } from '../policy/shownPath.js';
+import { shownAction, shownPath } from '../policy/shownPath.js';
 import { startTask, type Task } from '../policy/task.js';
 import { ActionLog } from '../log/writer.js';
 import { airlockStateDir, defaultKeyDir, defaultLogDir } from '../log/paths.js';
@@ -146,7 +146,11 @@ export async function decideLocally(call: HookCall, workspaceRoot: string, polic
   now = Date.now()): Promise<HookAnswer & { logFile: string }> {
   // Agents send absolute paths: reasons and the log show them as the policy writes them (the same files, the same decisions).
   const show = <A extends Action>(a: A): A => shownAction({ ...policy, caseInsensitive: policy.matchers.caseInsensitive }, a);
-  const mapped = asSent && { ...asSent, whole: show(asSent.whole), items: asSent.items.map((i) => ({ ...i, action: show(i.action) })) };
+  const shownDir = (p: string) => shownPath(policy.workspaceRoot, policy.homeDir, p, { caseInsensitive: policy.matchers.caseInsensitive });
+  const mapped = asSent && {
+    ...asSent, whole: show(asSent.whole),
+    items: asSent.items.map((i) => ({ ...i, action: show(i.action), ...(i.beneath !== undefined ? { beneath: shownDir(i.beneath) } : {}) })),
+  };
   const dir = hookDir(workspaceRoot);
   const base = `${call.agent}-${safe(call.session)}`;
   const stateFile = path.join(dir, `${base}.state.json`);

@@ -89,6 +89,14 @@ function urlsIn(text: string): string[] {
   return text.split(/\s+/).map((w) => w.replace(/[),.;'"\]>]+$/, '').replace(/^[<('"[]+/, '')).filter((w) => /^https?:\/\//i.test(w));
 }
 
+function isFolder(a: Action): boolean {
+  try {
+    return 'path' in a && fs.statSync(a.path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
 /** The path with symlinks resolved as far as it exists (a file not yet written resolves through its folder). */
 export function realTarget(p: string): string {
   const rest: string[] = [];
@@ -113,7 +121,7 @@ function withRealTargets(items: ShellItem[]): ShellItem[] {
     const a = item.action;
     if (a.kind.startsWith('fs.') && 'path' in a && path.isAbsolute(a.path)) {
       const real = realTarget(a.path);
-      if (real !== a.path) out.push({ action: { kind: a.kind, path: real } as Action, exact: item.exact });
+      if (real !== a.path) out.push({ action: { kind: a.kind, path: real } as Action, exact: item.exact, ...(item.tree ? { tree: item.tree } : {}) });
     }
   }
   return out;
@@ -161,9 +169,12 @@ async function mapToolAsGiven(call: HookCall, ctx: MapContext): Promise<Mapped> 
         return out;
       }
       const fsKind = kind === 'read' || kind === 'search' ? 'fs.read' : kind === 'write' ? 'fs.write' : 'fs.list';
+      // A search reads every file beneath a folder it is given (only those its file filter keeps).
+      const glob = kind === 'search' ? [input['glob'], input['include'], input['includePattern']].find((g): g is string => typeof g === 'string' && g !== '') : undefined;
       for (const p of paths) {
         if (/[*?[{]/.test(p)) out.unresolved.push(`${JSON.stringify(p)} is a pattern, not a path`);
-        file(fsKind, p);
+        const item = file(fsKind, p);
+        if (kind === 'search' && isFolder(item.action)) item.tree = glob !== undefined ? { glob } : {};
       }
       out.whole = out.items[0]!.action;
       if (out.items.length > 1) out.whole = { kind: 'tool', tool: `${call.agent}/${call.tool}`, args: out.items.map((i) => (i.action as { path: string }).path) };

@@ -7,8 +7,13 @@ import path from 'node:path';
 import type { Node as SyntaxNode, Parser as TsParser } from 'web-tree-sitter';
 import type { Action } from '../policy/types.js';
 
-/** One thing the command line does. `exact` is false when some argument is unknown (then an allow becomes an ask). */
-export interface ShellItem { action: Action; exact: boolean }
+/**
+ * One thing the command line does. `exact` is false when some argument is unknown (then an allow becomes an ask).
+ * `tree`: an fs.read of a folder that reads every file beneath it (`grep -r`, `rg`, `cp -r`, a search tool), optionally
+ * only the files matching `glob` (a search tool's file filter); see trees.ts. `beneath`: this read was added because
+ * the call reads that folder whole.
+ */
+export interface ShellItem { action: Action; exact: boolean; tree?: { glob?: string }; beneath?: string }
 
 export interface ShellAnalysis {
   items: ShellItem[];
@@ -45,6 +50,43 @@ const SHELLS = new Set(['sh', 'bash', 'zsh', 'dash', 'ksh', 'mksh', 'ash', 'busy
 const DEVICES = /^\/dev\/(null|stdout|stderr|stdin|tty|fd\/\d+)$/;
 const MAX_DEPTH = 5;
 const MAX_LENGTH = 64 * 1024;
+
+const isDirectory = (p: string): boolean => {
+  try {
+    return fs.statSync(p).isDirectory();
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Whether a command reads whole folders it is given: null when not; 'cwd' when, given no path, it reads the working
+ * directory (`rg`, `grep -r`, `git grep`, `find … -exec`); 'named' when only the folders it names (`cp -r`, `tar c`).
+ */
+export function readsTrees(argv: readonly string[]): 'cwd' | 'named' | null {
+  const program = path.basename(argv[0] ?? '');
+  const args = argv.slice(1);
+  const flags = args.filter((a) => a.startsWith('-') && a !== '-');
+  const short = (letters: string) => flags.some((f) => /^-[A-Za-z0-9]+$/.test(f) && [...letters].some((l) => f.slice(1).includes(l)));
+  const long = (...names: string[]) => flags.some((f) => names.some((n) => f === n || f.startsWith(`${n}=`)));
+  switch (program) {
+    case 'rg': case 'ag': case 'ack': case 'ack-grep': case 'ugrep': case 'ug':
+      return 'cwd';
+    case 'grep': case 'egrep': case 'fgrep': case 'zgrep':
+      return short('rR') || long('--recursive', '--dereference-recursive', '--directories=recurse')
+        || args.some((a, i) => (a === '-d' && args[i + 1] === 'recurse') || a === '-drecurse') ? 'cwd' : null;
+    case 'git':
+      return args[0] === 'grep' ? 'cwd' : args[0] === 'archive' ? 'cwd' : null;
+    case 'find':
+      return args.some((a) => ['-exec', '-execdir', '-ok', '-okdir', '-fprint', '-fls'].includes(a)) ? 'cwd' : null;
+    case 'cp': case 'scp':
+      return short('rRa') || long('--recursive', '--archive') ? 'named' : null;
+    case 'rsync': case 'tar': case 'bsdtar': case 'zip': case '7z': case '7za': case 'rclone': case 'duplicity': case 'restic':
+      return 'named';
+    default:
+      return null;
+  }
+}
 
 export async function analyseShell(command: string, ctx: ShellContext): Promise<ShellAnalysis> {
   const out: ShellAnalysis = { items: [], unresolved: [] };
@@ -89,14 +131,22 @@ class Walker {
     this.out.items.push({ action: { kind: 'exec', argv, ...(cwd !== undefined ? { cwd } : {}) }, exact });
     // An argument naming an existing file is read by the command as far as Airlock can tell: `cat .env` is judged as a
     // read of .env too, so a read deny (secrets) holds for commands as it does for the agent's read tool.
+    // A command that reads whole folders (`grep -r`, `rg`, `cp -r`, `tar c` …) reads every file beneath a folder it names.
+    const recursive = readsTrees(argv);
+    let named = false;
     for (const arg of argv.slice(1, 65)) {
       const eq = arg.startsWith('-') ? arg.indexOf('=') : -1;
       if (arg.startsWith('-') && eq < 0) continue;
       const candidate = eq >= 0 ? arg.slice(eq + 1) : arg;
       if (candidate === '' || candidate.includes('\0')) continue;
       const abs = candidate === '~' || candidate.startsWith('~/') ? path.join(this.ctx.homeDir, candidate.slice(1)) : path.resolve(this.cwd, candidate);
-      if (fs.existsSync(abs)) this.out.items.push({ action: { kind: 'fs.read', path: abs }, exact: true });
+      if (!fs.existsSync(abs)) continue;
+      named = true;
+      const tree = recursive !== null && isDirectory(abs);
+      this.out.items.push({ action: { kind: 'fs.read', path: abs }, exact: true, ...(tree ? { tree: {} } : {}) });
     }
+    // `rg x`, `grep -r x` with no path search the working directory.
+    if (recursive === 'cwd' && !named) this.out.items.push({ action: { kind: 'fs.read', path: this.cwd }, exact: true, tree: {} });
   }
 
   private file(kind: 'fs.read' | 'fs.write' | 'fs.list', target: string): void {

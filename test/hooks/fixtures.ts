@@ -1,9 +1,9 @@
 // Hook inputs exactly as each agent sends them. Claude Code's are typed against @anthropic-ai/claude-agent-sdk's own
 // published types (sdk.d.ts, sdk-tools.d.ts), so a change in its format fails the type check.
 import type { PostToolUseHookInput, PreToolUseHookInput } from '@anthropic-ai/claude-agent-sdk';
-import type { BashInput, FileReadInput, FileWriteInput, WebFetchInput } from '@anthropic-ai/claude-agent-sdk/sdk-tools';
+import type { BashInput, FileReadInput, FileWriteInput, GrepInput, WebFetchInput } from '@anthropic-ai/claude-agent-sdk/sdk-tools';
 
-type ToolInputs = { Read: FileReadInput; Write: FileWriteInput; Bash: BashInput; WebFetch: WebFetchInput } & Record<`mcp__${string}`, Record<string, unknown>>;
+type ToolInputs = { Read: FileReadInput; Write: FileWriteInput; Bash: BashInput; WebFetch: WebFetchInput; Grep: GrepInput } & Record<`mcp__${string}`, Record<string, unknown>>;
 
 export function claudePre<T extends keyof ToolInputs & string>(cwd: string, tool: T, input: ToolInputs[T], id = 'toolu_01', session = 'sess-claude-1'): PreToolUseHookInput {
   return {

@@ -3,6 +3,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { BashInput, GrepInput } from '@anthropic-ai/claude-agent-sdk/sdk-tools';
 import { claudePost, claudePre, codexPre, copilotPre, cursorRead, cursorShell, geminiPre, vscodePre } from './fixtures.js';
 import { hookLogEntries, makeWorkspace, runHook, SECRET } from './support.js';
 
@@ -55,6 +56,33 @@ describe('airlock hook (real processes, no editor running)', function () {
       assert.match(decisionOf(hidden)?.permissionDecisionReason ?? '', /rm/);
       const unknown = await runHook('claude-code', claudePre(ws.root, 'Bash', { command: 'cat $FILE' }), ws.env);
       assert.equal(decisionOf(unknown)?.permissionDecision, 'ask');
+    });
+
+    it('a search or recursive read of a folder is denied when a file beneath it is (the secret never searched), and says how to narrow it', async () => {
+      fs.mkdirSync(path.join(ws.root, 'config'));
+      fs.writeFileSync(path.join(ws.root, 'config', 'id_rsa'), 'KEY');
+      const cases: Array<['Grep', GrepInput] | ['Bash', BashInput]> = [
+        ['Grep', { pattern: 'API_KEY', path: ws.root, output_mode: 'content' }],
+        ['Grep', { pattern: 'API_KEY' }],
+        ['Bash', { command: 'grep -r API_KEY .' }],
+        ['Bash', { command: 'grep -rn API_KEY' }],
+        ['Bash', { command: 'cat src/a.ts && cp -r . /tmp/airlock-copy-test' }],
+        ['Bash', { command: 'find . -type f -exec cat {} +' }],
+      ];
+      for (const [tool, input] of cases) {
+        const r = await runHook('claude-code', tool === 'Grep' ? claudePre(ws.root, tool, input) : claudePre(ws.root, tool, input), ws.env);
+        const d = decisionOf(r);
+        assert.equal(d?.permissionDecision, 'deny', `${tool} ${JSON.stringify(input)}: ${d?.permissionDecisionReason}`);
+        assert.match(d?.permissionDecisionReason ?? '', /"(\.env|config\/id_rsa)" is denied/);
+        assert.match(d?.permissionDecisionReason ?? '', /reads everything under "\.?"?.*narrower folder/);
+        assert.ok(!r.stdout.includes(SECRET));
+      }
+      // Narrowed: a file filter that leaves the secrets out, a folder without them, a file named directly.
+      const narrowed: Array<['Grep', GrepInput] | ['Bash', BashInput]> = [['Grep', { pattern: 'a', glob: '*.ts' }], ['Grep', { pattern: 'a', path: 'src' }], ['Bash', { command: 'grep -r a src' }], ['Bash', { command: 'ls -la' }]];
+      for (const [tool, input] of narrowed) {
+        const r = await runHook('claude-code', tool === 'Grep' ? claudePre(ws.root, tool, input) : claudePre(ws.root, tool, input), ws.env);
+        assert.equal(decisionOf(r)?.permissionDecision, 'allow', `${tool} ${JSON.stringify(input)}: ${decisionOf(r)?.permissionDecisionReason}`);
+      }
     });
 
     it('decides an MCP tool by the tools section: allowed, denied, unknown asked', async () => {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { analyseShell, unwrap } from '../../sandbox/hooks/shell.js';
+import { analyseShell, readsTrees, unwrap } from '../../sandbox/hooks/shell.js';
 import { patchPaths, mcpToolName } from '../../sandbox/hooks/mapping.js';
 import { describeTarget } from '../../sandbox/policy/format.js';
 
@@ -67,6 +67,25 @@ describe('hooks: shell reader (tree-sitter-bash)', () => {
     fs.writeFileSync(path.join(root, '.env'), 'x');
     const r = await analyseShell('cat .env', ctx);
     assert.ok(r.items.some((i) => i.action.kind === 'fs.read' && (i.action as { path: string }).path === path.join(root, '.env')));
+  });
+
+  it('knows the commands that read whole folders, and marks the folders they read', async () => {
+    const table: Array<[string[], 'cwd' | 'named' | null]> = [
+      [['grep', '-rn', 'KEY', '.'], 'cwd'], [['grep', '-R', 'KEY'], 'cwd'], [['grep', '--recursive', 'KEY'], 'cwd'], [['grep', '-d', 'recurse', 'K'], 'cwd'],
+      [['grep', 'KEY', 'a.ts'], null], [['/usr/bin/rg', 'KEY'], 'cwd'], [['git', 'grep', 'KEY'], 'cwd'], [['git', 'status'], null],
+      [['find', '.', '-type', 'f', '-exec', 'cat', '{}', '+'], 'cwd'], [['find', '.', '-name', '*.ts'], null],
+      [['cp', '-a', 'src', '/tmp/x'], 'named'], [['cp', 'a.ts', 'b.ts'], null], [['tar', 'czf', 'o.tgz', '.'], 'named'], [['rsync', '-a', '.', 'h:x'], 'named'],
+      [['ls', '-laR'], null], [['cat', 'a.ts'], null],
+    ];
+    for (const [argv, expected] of table) assert.equal(readsTrees(argv), expected, argv.join(' '));
+    fs.mkdirSync(path.join(root, 'src'), { recursive: true });
+    const rg = await analyseShell('rg KEY', ctx);
+    assert.ok(rg.items.some((i) => i.tree && (i.action as { path: string }).path === root), 'rg with no path reads the working directory whole');
+    const grep = await analyseShell('grep -r KEY src', ctx);
+    assert.ok(grep.items.some((i) => i.tree && (i.action as { path: string }).path === path.join(root, 'src')));
+    assert.ok(!grep.items.some((i) => i.tree && (i.action as { path: string }).path === root), 'a named folder, not the working directory');
+    const plain = await analyseShell('ls src', ctx);
+    assert.ok(!plain.items.some((i) => i.tree), 'ls lists names; it reads no file');
   });
 
   it('unwraps shells with clustered flags and stops at a script file', () => {
