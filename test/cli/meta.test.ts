@@ -6,7 +6,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { repoRoot, runAirlock } from '../support/cli.js';
 
-describe('airlock --version and completion', () => {
+describe('airlock --version and completion', function () {
+  this.timeout(60_000); // several CLI starts from the TypeScript sources: slow on a loaded machine
   it('prints the package version', async () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { version: string };
     for (const flag of ['--version', '-V']) {
