@@ -96,6 +96,17 @@ describe('Claude Code http hook endpoint (serveHookHttp, real HTTP on 127.0.0.1)
     assert.equal(decisionOf(redirected)?.permissionDecision, 'deny');
   });
 
+  it('an agent cannot read the endpoint\'s token file: the state directory is a built-in protected path', async () => {
+    const file = path.join(ws.state, 'hooks', 'http.json');
+    fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+    fs.writeFileSync(file, JSON.stringify({ port: 1, token: TOKEN }), { mode: 0o600 });
+    const read = await hook(server.port, claudePre(ws.root, 'Read', { file_path: file }));
+    assert.equal(decisionOf(read)?.permissionDecision, 'deny');
+    const cat = await hook(server.port, claudePre(ws.root, 'Bash', { command: `cat ${file}` }));
+    assert.equal(decisionOf(cat)?.permissionDecision, 'deny');
+    assert.ok(!read.text.includes(TOKEN) && !cat.text.includes(TOKEN));
+  });
+
   it('fails closed: malformed JSON, input not in Claude Code\'s shape and a broken policy are a 200 deny with the reason', async () => {
     const garbage = await hook(server.port, '{"session_id": ');
     assert.equal(garbage.status, 200);
