@@ -472,4 +472,19 @@ describe('the real Claude Code binary through `airlock hooks install --http` and
     assert.equal(r.result?.permission_denials?.length, 1);
     assert.match(String(lastToolResult()?.content), /ECONNREFUSED/);
   });
+  it('why install sets onFailure: without it, Claude Code lets a call through when the endpoint does not answer', async () => {
+    assert.equal(serve, undefined, 'runs after the endpoint was stopped');
+    const file = path.join(ws.root, '.claude', 'settings.json');
+    const kept = fs.readFileSync(file, 'utf8');
+    try {
+      fs.writeFileSync(file, kept.replace(/,\s*"onFailure": "block"/g, ''));
+      api.target = path.join(ws.root, 'src', 'a.ts');
+      const r = await runClaude(ws.root, home, api.url, token);
+      assert.equal(r.code, 0, r.stderr);
+      assert.deepEqual(r.result?.permission_denials, []);
+      assert.match(String(lastToolResult()?.content), /export const a = 1/, 'the Read ran unchecked');
+    } finally {
+      fs.writeFileSync(file, kept);
+    }
+  });
 });
