@@ -344,8 +344,16 @@ describe('airlock hooks serve / token (real child processes)', function () {
       for (const s of sockets) s.destroy();
       await new Promise((r) => squatter.close(r));
     }
-    const moved = await startServe(ws.env, ['--port', '0']).catch((e: Error) => e);
-    assert.ok(moved instanceof Error, '--port 0 is not a port');
+    const bad = await runAirlock(['hooks', 'serve', '--port', '0'], { env: ws.env });
+    assert.equal(bad.code, 2, '--port 0 is not a port');
+    // The way out: another port, kept from then on, with the token unchanged.
+    const before = JSON.parse(fs.readFileSync(path.join(ws.state, 'hooks', 'http.json'), 'utf8')) as { port: number; token: string };
+    const free = await new Promise<number>((resolve) => { const s = net.createServer(); s.listen(0, '127.0.0.1', () => { const p = (s.address() as net.AddressInfo).port; s.close(() => resolve(p)); }); });
+    const moved = await startServe(ws.env, ['--port', String(free)]);
+    children.push(moved.child);
+    assert.equal(moved.port, free);
+    assert.match(moved.out(), new RegExp(`moved from port ${taken} to ${free}.*install --agent claude-code --http`));
+    assert.deepEqual(JSON.parse(fs.readFileSync(path.join(ws.state, 'hooks', 'http.json'), 'utf8')), { port: free, token: before.token });
   });
 
   it('refuses an endpoint file other users can read, naming it and the fix', async () => {
