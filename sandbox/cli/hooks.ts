@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AGENTS, isAgentName, type AgentName } from '../hooks/agents.js';
-import { EndpointError, endpointFile, ensureEndpoint, probeEndpoint, readEndpoint, TOKEN_ENV, validPort, type HookEndpoint } from '../hooks/endpoint.js';
+import { EndpointError, endpointFile, ensureEndpoint, freePort, probeEndpoint, readEndpoint, TOKEN_ENV, validPort, type HookEndpoint } from '../hooks/endpoint.js';
 import { HTTP_AGENTS, serveHookHttp } from '../hooks/http.js';
 import { applyPlan, hookUrl, installStatus, planInstall, planUninstall, type InstallScope, type InstallStatus } from '../hooks/install.js';
 import { findWorkspaceRoot, killLocalSessions } from '../hooks/local.js';
@@ -53,9 +53,16 @@ export function registerHooksCommands(program: Command): void {
         }
         if (opts.command !== undefined) { console.error('airlock hooks install: --http and --command exclude each other (an HTTP hook runs no command)'); process.exit(2); }
         try {
-          const made = await ensureEndpoint();
-          http = made.endpoint;
-          if (made.created) console.log(`made your hook endpoint: port ${http.port} and a new token in ${http.file}`);
+          // A dry run changes nothing, the endpoint file included: without one, it shows the entries with a port chosen now.
+          const existing = opts.dryRun ? readEndpoint() : undefined;
+          if (opts.dryRun && !existing) {
+            http = { port: await freePort(), token: '', file: endpointFile() };
+            console.log(`(no endpoint yet: the port below is an example; install without --dry-run makes ${http.file} and keeps its port)`);
+          } else {
+            const made = existing ? { endpoint: existing, created: false } : await ensureEndpoint();
+            http = made.endpoint;
+            if (made.created) console.log(`made your hook endpoint: port ${http.port} and a new token in ${http.file}`);
+          }
         } catch (err) {
           console.error(`airlock hooks install: ${err instanceof Error ? err.message : String(err)}`);
           process.exit(1);

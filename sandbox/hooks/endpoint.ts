@@ -80,13 +80,28 @@ export function readEndpoint(): HookEndpoint | undefined {
   return { port: v.port, token: v.token, file };
 }
 
-function writeEndpoint(port: number, token: string): HookEndpoint {
+/**
+ * Writes the file whole (a temporary file renamed into place). `replace: false` makes a new one only if there is none:
+ * two processes making it at once (install and serve) agree on the one that landed first.
+ */
+function writeEndpoint(port: number, token: string, replace: boolean): HookEndpoint {
   ensureDir();
   const file = endpointFile();
   const tmp = `${file}.${process.pid}.tmp`;
   fs.rmSync(tmp, { force: true });
   fs.writeFileSync(tmp, `${JSON.stringify({ port, token }, null, 2)}\n`, { mode: 0o600, flag: 'wx' });
-  fs.renameSync(tmp, file);
+  if (replace) {
+    fs.renameSync(tmp, file);
+    return { port, token, file };
+  }
+  try {
+    fs.linkSync(tmp, file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+    return readEndpoint()!;
+  } finally {
+    fs.rmSync(tmp, { force: true });
+  }
   return { port, token, file };
 }
 
@@ -114,9 +129,10 @@ export function validPort(text: string): number | undefined {
 export async function ensureEndpoint(opts: { port?: number } = {}): Promise<{ endpoint: HookEndpoint; created: boolean; previousPort?: number }> {
   const current = readEndpoint();
   if (current && (opts.port === undefined || opts.port === current.port)) return { endpoint: current, created: false };
-  if (current) return { endpoint: writeEndpoint(opts.port!, current.token), created: false, previousPort: current.port };
+  if (current) return { endpoint: writeEndpoint(opts.port!, current.token, true), created: false, previousPort: current.port };
   const port = opts.port ?? await freePort();
-  return { endpoint: writeEndpoint(port, crypto.randomBytes(32).toString('hex')), created: true };
+  const endpoint = writeEndpoint(port, crypto.randomBytes(32).toString('hex'), false);
+  return { endpoint, created: endpoint.port === port };
 }
 
 export type ProbeResult = 'ours' | 'other' | 'closed';

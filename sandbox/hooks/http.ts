@@ -101,8 +101,10 @@ function readBody(req: http.IncomingMessage): Promise<string | undefined> {
       if (size > MAX_BODY_BYTES) { over = true; chunks.length = 0; resolve(undefined); return; }
       chunks.push(c);
     });
-    req.on('end', () => { if (!over) resolve(Buffer.concat(chunks).toString('utf8')); });
+    let ended = false;
+    req.on('end', () => { ended = true; if (!over) resolve(Buffer.concat(chunks).toString('utf8')); });
     req.on('error', reject);
+    req.on('close', () => { if (!ended && !over) reject(new Error('the client went away before the whole hook input arrived')); });
   });
 }
 
@@ -144,7 +146,10 @@ async function handle(req: http.IncomingMessage, opts: HookHttpOptions): Promise
   return toHttpAnswer(out, eventOf(text, event ?? null));
 }
 
-/** The request listener, for mounting on a server of one's own (it reads the port from the connection it came in on). */
+/**
+ * The request listener, for mounting on a server of one's own: a TCP server on 127.0.0.1 (the Host check reads the port
+ * from the connection a request came in on).
+ */
 export function hookRequestListener(opts: HookHttpOptions): http.RequestListener {
   return (req, res) => {
     handle(req, opts).then((r) => {

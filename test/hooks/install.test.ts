@@ -181,7 +181,7 @@ describe('airlock hooks install --http (Claude Code\'s HTTP hook)', function () 
     assert.match(after, /THEIR_TOKEN/);
   });
 
-  it('--http with another agent, or with --command, is a clear error naming claude-code', async () => {
+  it('--http with another agent, or with --command, is a clear error naming claude-code; --dry-run writes nothing, the endpoint file included', async () => {
     for (const agent of ['vscode', 'all']) {
       const r = await runAirlock(['hooks', 'install', '--agent', agent, '--http'], { cwd: ws, env: env() });
       assert.equal(r.code, 2);
@@ -191,6 +191,12 @@ describe('airlock hooks install --http (Claude Code\'s HTTP hook)', function () 
     assert.equal(both.code, 2);
     assert.match(both.stderr, /exclude each other/);
     assert.ok(!fs.existsSync(path.join(ws, '.claude', 'settings.json')));
+    const dry = await runAirlock(['hooks', 'install', '--agent', 'claude-code', '--http', '--dry-run'], { cwd: ws, env: env() });
+    assert.equal(dry.code, 0, dry.stderr);
+    assert.match(dry.stdout, /^\+.*"url": "http:\/\/127\.0\.0\.1:\d+\/hooks\/claude-code"/m);
+    assert.match(dry.stdout, /the port below is an example/);
+    assert.ok(!fs.existsSync(path.join(ws, '.claude', 'settings.json')), 'a dry run writes no settings');
+    assert.ok(!fs.existsSync(path.join(base, 'state', 'hooks', 'http.json')), 'nor the endpoint file');
   });
 
   it('status says when the settings point at another port than the endpoint\'s (after serve --port moved it)', async () => {
