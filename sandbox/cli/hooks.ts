@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AGENTS, isAgentName, type AgentName } from '../hooks/agents.js';
-import { EndpointError, endpointFile, ensureEndpoint, freePort, probeEndpoint, readEndpoint, TOKEN_ENV, validPort, type HookEndpoint } from '../hooks/endpoint.js';
+import { EndpointError, endpointFile, ensureEndpoint, freePort, probeEndpoint, readEndpoint, rotateToken, TOKEN_ENV, tokenSource, validPort, type HookEndpoint } from '../hooks/endpoint.js';
 import { HTTP_AGENTS, serveHookHttp } from '../hooks/http.js';
 import { applyPlan, hookUrl, installStatus, planInstall, planUninstall, type InstallScope, type InstallStatus } from '../hooks/install.js';
 import { findWorkspaceRoot, killLocalSessions } from '../hooks/local.js';
@@ -149,7 +149,7 @@ export function registerHooksCommands(program: Command): void {
       }
       let server: Awaited<ReturnType<typeof serveHookHttp>>;
       try {
-        server = await serveHookHttp({ host: '127.0.0.1', port: endpoint.port, token: endpoint.token });
+        server = await serveHookHttp({ host: '127.0.0.1', port: endpoint.port, token: tokenSource(endpoint) });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
           console.error(`airlock hooks serve: cannot listen on 127.0.0.1:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`);
@@ -169,9 +169,11 @@ export function registerHooksCommands(program: Command): void {
   hooks.command('token')
     .description(`Print the token Claude Code's HTTP hooks send (put it in Claude Code's environment as ${TOKEN_ENV})`)
     .option('--export', `print it as a shell line: export ${TOKEN_ENV}=…`)
-    .action(async (opts: { export?: boolean }) => {
+    .option('--rotate', 'make a new token first (the old one stops working at once, also in a running endpoint); then start Claude Code from a new shell')
+    .action(async (opts: { export?: boolean; rotate?: boolean }) => {
       try {
-        const { endpoint } = await ensureEndpoint();
+        const endpoint = opts.rotate ? rotateToken() : (await ensureEndpoint()).endpoint;
+        if (opts.rotate) console.error(`a new token is in ${endpoint.file}; the old one is refused from now on: give Claude Code the new one (a new shell, if your profile runs airlock hooks token)`);
         console.log(opts.export ? `export ${TOKEN_ENV}=${endpoint.token}` : endpoint.token);
       } catch (err) {
         console.error(`airlock hooks token: ${err instanceof Error ? err.message : String(err)}`);

@@ -135,6 +135,39 @@ export async function ensureEndpoint(opts: { port?: number } = {}): Promise<{ en
   return { endpoint, created: endpoint.port === port };
 }
 
+/** A new token for the endpoint (same port): after the old one may have leaked, e.g. to an agent that printed its environment. */
+export function rotateToken(): HookEndpoint {
+  const current = readEndpoint();
+  if (!current) throw new EndpointError(`${endpointFile()} does not exist yet: there is no token to rotate (airlock hooks token makes one)`);
+  return writeEndpoint(current.port, crypto.randomBytes(32).toString('hex'), true);
+}
+
+/**
+ * The token a running endpoint checks, read again whenever the file changes (a rotation takes effect at once). A file
+ * that becomes unreadable or unsafe refuses every call (a token nobody holds) until it is fixed.
+ */
+export function tokenSource(endpoint: HookEndpoint): () => string {
+  let token = endpoint.token;
+  let seen = '';
+  return () => {
+    let stamp: string;
+    try {
+      const st = fs.statSync(endpoint.file);
+      stamp = `${st.ino}:${st.mtimeMs}:${st.size}`;
+    } catch {
+      stamp = 'missing';
+    }
+    if (stamp === seen) return token;
+    seen = stamp;
+    try {
+      token = readEndpoint()?.token ?? crypto.randomBytes(32).toString('hex');
+    } catch {
+      token = crypto.randomBytes(32).toString('hex');
+    }
+    return token;
+  };
+}
+
 export type ProbeResult = 'ours' | 'other' | 'closed';
 
 /**

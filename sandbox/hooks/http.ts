@@ -17,8 +17,8 @@ export const HTTP_AGENTS: readonly AgentName[] = ['claude-code'];
 export type HookAnswerer = (agent: string, text: string, opts: AnswerOptions) => Promise<HookOutput>;
 
 export interface HookHttpOptions {
-  /** The bearer token every hook call must carry (`Authorization: Bearer <token>`). */
-  token: string;
+  /** The bearer token every hook call must carry (`Authorization: Bearer <token>`), or where to get it per request. */
+  token: string | (() => string);
   /** How a hook input is answered (default: answerHook, the command hook's own code). */
   answer?: HookAnswerer;
 }
@@ -39,6 +39,8 @@ interface Reply { status: number; body: string; headers?: Record<string, string>
 
 const json = (v: unknown) => `${JSON.stringify(v)}\n`;
 const refusal = (status: number, message: string, headers?: Record<string, string>): Reply => ({ status, body: json({ error: message }), headers: { 'content-type': 'application/json', ...headers } });
+
+const currentToken = (opts: HookHttpOptions) => (typeof opts.token === 'function' ? opts.token() : opts.token);
 
 function tokenMatches(header: string | undefined, token: string): boolean {
   const m = /^Bearer (.+)$/.exec(header ?? '');
@@ -118,12 +120,12 @@ async function handle(req: http.IncomingMessage, opts: HookHttpOptions): Promise
     if (req.method !== 'GET') return refusal(405, 'use GET', { allow: 'GET' });
     const nonce = url.searchParams.get('nonce') ?? '';
     if (!/^[0-9a-f]{16,64}$/.test(nonce)) return refusal(400, 'nonce: 16 to 64 hex digits');
-    return { status: 200, body: json({ service: 'airlock-hooks', proof: tokenDigest(opts.token, nonce) }), headers: { 'content-type': 'application/json' } };
+    return { status: 200, body: json({ service: 'airlock-hooks', proof: tokenDigest(currentToken(opts), nonce) }), headers: { 'content-type': 'application/json' } };
   }
   const m = /^\/hooks\/([a-z-]+)$/.exec(url.pathname);
   if (!m) return refusal(404, 'not found: Claude Code\'s hooks POST to /hooks/claude-code');
   if (req.method !== 'POST') return refusal(405, 'hook calls are POST requests', { allow: 'POST' });
-  if (!tokenMatches(req.headers.authorization, opts.token)) {
+  if (!tokenMatches(req.headers.authorization, currentToken(opts))) {
     return refusal(401, `missing or wrong token: Claude Code must send Authorization: Bearer $${TOKEN_ENV} (set it from \`airlock hooks token\`)`, { 'www-authenticate': 'Bearer realm="airlock-hooks"' });
   }
   const agent = m[1]!;

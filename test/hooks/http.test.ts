@@ -292,7 +292,7 @@ describe('airlock hooks serve / token (real child processes)', function () {
     ws.cleanup();
   });
 
-  it('makes the endpoint file once (0700 folder, 0600 file), answers a real hook call, and keeps its port across restarts', async () => {
+  it('makes the endpoint file once (0700 folder, 0600 file), answers a real hook call, rotates its token, and keeps its port across restarts', async () => {
     const first = await startServe(ws.env);
     children.push(first.child);
     const file = path.join(ws.state, 'hooks', 'http.json');
@@ -317,6 +317,17 @@ describe('airlock hooks serve / token (real child processes)', function () {
     assert.match(again.stderr, /already runs on 127\.0\.0\.1:\d+/);
     const status = await runAirlock(['hooks', 'status', '--agent', 'claude-code'], { cwd: ws.root, env: ws.env });
     assert.match(status.stdout, new RegExp(`http endpoint +port ${first.port}, listening`));
+
+    // A token that may have leaked is rotated: the running endpoint refuses the old one at once and takes the new one.
+    const rotated = await runAirlock(['hooks', 'token', '--rotate'], { env: ws.env });
+    assert.equal(rotated.code, 0, rotated.stderr);
+    const fresh = rotated.stdout.trim();
+    assert.match(fresh, /^[0-9a-f]{64}$/);
+    assert.notEqual(fresh, saved.token);
+    assert.equal((await hook(first.port, claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'toolu_old'), saved.token)).status, 401);
+    const withFresh = await hook(first.port, claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'toolu_new'), fresh);
+    assert.equal(decisionOf(withFresh)?.permissionDecision, 'allow');
+    saved.token = fresh;
 
     assert.equal(await stop(first.child), 0, 'SIGTERM stops it cleanly');
     const down = await runAirlock(['hooks', 'status', '--agent', 'claude-code'], { cwd: ws.root, env: ws.env });
