@@ -16,6 +16,7 @@ import { guardedFigure } from './guarded.js';
 import { logFigure } from './log.js';
 import { editorFigure } from './editor.js';
 import { hooksFigure } from './hooks.js';
+import { hookHttpFigure } from './hookHttp.js';
 import { panelFigure } from './panel.js';
 import { sessionFigure } from './session.js';
 import { mcpFigure } from './mcp.js';
@@ -23,7 +24,7 @@ import { confineFigure } from './confine.js';
 import type { FigureRecord } from './record.js';
 import { formatTable } from './table.js';
 
-export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure, hooksFigure, panelFigure];
+export const FIGURES: readonly FigureModule[] = [decisionsFigure, guardedFigure, bridgeFigure, coldStartFigure, killSwitchFigure, sessionFigure, logFigure, editorFigure, mcpFigure, confineFigure, hooksFigure, hookHttpFigure, panelFigure];
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 

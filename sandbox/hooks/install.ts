@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { applyEdits, modify, parse, type FormattingOptions, type JSONPath, type ParseError } from 'jsonc-parser';
 import type { AgentName } from './agents.js';
+import { TOKEN_ENV } from './endpoint.js';
 import type { HookApplied, HookPlanView } from '../protocol/protocol.js';
 
 export type InstallScope = 'project' | 'user';
@@ -15,6 +16,8 @@ export interface InstallOptions {
   homeDir: string;
   /** The command that runs the hook, up to the agent name (default: this installation's node and dist/hook.js). */
   command: string;
+  /** Claude Code only: HTTP hook entries pointing at the user's endpoint on this loopback port, instead of the command. */
+  http?: { port: number };
 }
 
 export interface InstallPlan {
@@ -29,6 +32,14 @@ export interface InstallPlan {
 
 /** The marker every entry Airlock writes carries in its command, so it is found again (and only it is removed). */
 export const MARKER = 'airlock-hook';
+
+/** What marks an HTTP entry as Airlock's: a loopback URL at /hooks/<agent> that authenticates with Airlock's token variable. */
+const HTTP_URL = /^http:\/\/(127\.0\.0\.1|localhost):(\d+)\/hooks\/([a-z-]+)(\?[^#]*)?$/;
+
+/** The URL Airlock's HTTP hook entries point at (post-tool entries say so, for the shape of a failure). */
+export function hookUrl(port: number, agent: AgentName, event?: 'post'): string {
+  return `http://127.0.0.1:${port}/hooks/${agent}${event ? `?event=${event}` : ''}`;
+}
 
 /** Timeouts above the policy's approval wait (default 60 s), so the agent never gives up on a pending question first. */
 const TIMEOUT_S = 120;
@@ -46,8 +57,22 @@ export function settingsFile(agent: AgentName, scope: InstallScope, workspaceRoo
 }
 
 /** Where each agent lists hooks, and the entry Airlock adds there: [path of the array, entry]. */
-function entries(agent: AgentName, command: string): Array<[JSONPath, unknown]> {
+function entries(agent: AgentName, command: string, httpPort?: number): Array<[JSONPath, unknown]> {
   const cmd = (event?: string) => `${command} ${agent}${event ? ` --event ${event}` : ''} #${MARKER}`;
+  if (httpPort !== undefined) {
+    if (agent !== 'claude-code') throw new Error(`${agent} cannot use an HTTP hook; only claude-code can (the others run command hooks): leave out --http`);
+    // Claude Code posts the call to the endpoint with the token from its own environment (only variables listed in
+    // allowedEnvVars are filled in). Over HTTP a non-2xx, a refused connection or a timeout lets the call through
+    // unless onFailure is "block", so the pre-tool entry sets it: an endpoint that is down blocks instead.
+    return ['PreToolUse', 'PostToolUse', 'PostToolUseFailure'].map((e) => [['hooks', e], {
+      matcher: '*',
+      hooks: [{
+        type: 'http', url: hookUrl(httpPort, agent, e === 'PreToolUse' ? undefined : 'post'),
+        headers: { Authorization: `Bearer $${TOKEN_ENV}` }, allowedEnvVars: [TOKEN_ENV], timeout: TIMEOUT_S,
+        ...(e === 'PreToolUse' ? { onFailure: 'block' } : {}),
+      }],
+    }]);
+  }
   switch (agent) {
     case 'claude-code':
       // onFailure "block": a hook that cannot run (a moved extension, a crash, a timeout) blocks the call instead of
@@ -75,8 +100,20 @@ function preamble(agent: AgentName): Array<[JSONPath, unknown]> {
 
 const FORMAT: FormattingOptions = { insertSpaces: true, tabSize: 2, eol: '\n' };
 
+/** Airlock's HTTP hooks in an entry (Claude Code's matcher group): their URL's port. */
+function ourHttpHooks(entry: unknown): Array<{ url: string; port: number }> {
+  const hooks = entry && typeof entry === 'object' ? (entry as { hooks?: unknown }).hooks : undefined;
+  if (!Array.isArray(hooks)) return [];
+  return hooks.flatMap((h: unknown) => {
+    const hook = h as { type?: unknown; url?: unknown; allowedEnvVars?: unknown };
+    if (hook?.type !== 'http' || typeof hook.url !== 'string') return [];
+    const m = HTTP_URL.exec(hook.url);
+    return m && Array.isArray(hook.allowedEnvVars) && hook.allowedEnvVars.includes(TOKEN_ENV) ? [{ url: hook.url, port: Number(m[2]) }] : [];
+  });
+}
+
 function isOurs(entry: unknown): boolean {
-  return JSON.stringify(entry ?? null).includes(`#${MARKER}`);
+  return JSON.stringify(entry ?? null).includes(`#${MARKER}`) || ourHttpHooks(entry).length > 0;
 }
 
 function read(file: string): string | null {
@@ -126,7 +163,7 @@ export function planInstall(opts: InstallOptions): InstallPlan {
   let text = withoutOurs(file, before ?? '{}\n', opts.agent);
   const current = parseSettings(file, text);
   for (const [p, v] of preamble(opts.agent)) if (at(current, p) === undefined) text = applyEdits(text, modify(text, p, v, { formattingOptions: FORMAT }));
-  for (const [arrayPath, entry] of entries(opts.agent, opts.command)) {
+  for (const [arrayPath, entry] of entries(opts.agent, opts.command, opts.http?.port)) {
     const list = at(parseSettings(file, text), arrayPath);
     text = Array.isArray(list)
       ? applyEdits(text, modify(text, [...arrayPath, -1], entry, { formattingOptions: FORMAT, isArrayInsertion: true }))
@@ -154,7 +191,13 @@ export function applyPlan(plan: InstallPlan): void {
   fs.renameSync(tmp, plan.file);
 }
 
-export interface InstallStatus { agent: AgentName; scope: InstallScope; file: string; installed: boolean; problem?: string }
+export interface InstallStatus {
+  agent: AgentName; scope: InstallScope; file: string; installed: boolean; problem?: string;
+  /** How the installed hook is reached: a command, or Claude Code's HTTP hook (then the URL it posts to, and its port). */
+  via?: 'command' | 'http';
+  url?: string;
+  port?: number;
+}
 
 export function installStatus(agent: AgentName, scope: InstallScope, workspaceRoot: string, homeDir: string): InstallStatus {
   const file = settingsFile(agent, scope, workspaceRoot, homeDir);
@@ -162,8 +205,10 @@ export function installStatus(agent: AgentName, scope: InstallScope, workspaceRo
     const text = read(file);
     if (text === null) return { agent, scope, file, installed: false };
     const value = parseSettings(file, text);
-    const installed = entries(agent, '').some(([p]) => { const list = at(value, p); return Array.isArray(list) && list.some(isOurs); });
-    return { agent, scope, file, installed };
+    const ours = entries(agent, '').flatMap(([p]) => { const list = at(value, p); return Array.isArray(list) ? list.filter(isOurs) : []; });
+    if (ours.length === 0) return { agent, scope, file, installed: false };
+    const http = ours.flatMap(ourHttpHooks).find((h) => !h.url.includes('?'));
+    return { agent, scope, file, installed: true, ...(http ? { via: 'http' as const, url: http.url, port: http.port } : { via: 'command' as const }) };
   } catch (err) {
     return { agent, scope, file, installed: false, problem: err instanceof Error ? err.message : String(err) };
   }
