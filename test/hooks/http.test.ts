@@ -453,7 +453,7 @@ describe('the real Claude Code binary through `airlock hooks install --http` and
     assert.ok(!api.bodies.slice(before).some((b) => b.includes(SECRET)), 'the secret never reached the model');
     const d = hookLogEntries(ws.state).filter((e) => e['kind'] === 'decision').at(-1);
     assert.equal(d?.['verdict'], 'deny');
-    assert.equal(d?.['target'], api.target);
+    assert.equal(d?.['target'], '.env', 'recorded as the policy writes it (workspace-relative)');
   });
 
   it('an allowed Read runs, and its PostToolUse outcome is logged against the decision', async () => {
@@ -463,9 +463,9 @@ describe('the real Claude Code binary through `airlock hooks install --http` and
     assert.deepEqual(r.result?.permission_denials, []);
     assert.match(String(lastToolResult()?.content), /export const a = 1/);
     const entries = hookLogEntries(ws.state);
-    const decision = entries.filter((e) => e['kind'] === 'decision' && e['target'] === api.target).at(-1);
+    const decision = entries.filter((e) => e['kind'] === 'decision' && e['target'] === 'src/a.ts').at(-1);
     assert.equal(decision?.['verdict'], 'allow');
-    const outcome = entries.find((e) => e['kind'] === 'outcome' && e['target'] === api.target);
+    const outcome = entries.find((e) => e['kind'] === 'outcome' && e['target'] === 'src/a.ts');
     assert.equal(outcome?.['outcome'], 'done');
     assert.equal(outcome?.['ref'], decision?.['seq']);
   });
