@@ -1,0 +1,253 @@
+// The real Claude Code (the binary `npm ci` installs with @anthropic-ai/claude-agent-sdk) run headless against a scripted
+// model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI: every tool call it makes is
+// decided by the workspace policy, refused calls never run, the kill switch stops it, and the log holds both halves.
+//
+// What real Claude Code 2.1.332 does, observed here (where the docs are silent or differ):
+// - PreToolUse input: session_id, transcript_path, cwd, permission_mode ("default"), hook_event_name, tool_name,
+//   tool_input (file paths made absolute, even when the model sent a relative one), tool_use_id (always sent), plus an
+//   undocumented prompt_id. PostToolUseFailure adds error (the text the model gets), is_interrupt and duration_ms.
+// - A project's .claude/settings.json hooks run in -p mode without any trust prompt.
+// - permissionDecision "allow" lets the tool run without Claude Code's own permission prompt (no --allowedTools
+//   needed); "deny" blocks it even in bypassPermissions mode; the model gets an error tool_result with the reason,
+//   sometimes prefixed "PreToolUse:<Tool> hook error: ", and the call is listed in the result's permission_denials.
+// - permissionDecision "ask" in -p mode (nobody to ask, no --permission-prompt-tool) refuses the call the same way,
+//   with the reason as the tool_result, even when --allowedTools or acceptEdits would allow it: an ask never runs.
+// - continue:false + stopReason ends the run at once: no further model request, result terminal_reason "hook_stopped".
+// - onFailure:"block" is honoured: a hook command that is missing, exits non-zero or times out blocks the call
+//   ("…: failed; blocking because onFailure is \"block\""); without it a missing hook is skipped and the tool runs.
+// - Claude Code's own checks run before PreToolUse: a Write or Edit of an existing file not Read first in the session is
+//   refused by Claude Code itself ("File has not been read yet") and the hook is never called for it.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { FakeAnthropic, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
+import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
+import { makeWorkspace, SECRET } from '../hooks/support.js';
+
+type Ws = ReturnType<typeof makeWorkspace>;
+type Entry = Record<string, unknown> & { kind: string; seq: number; verdict?: string; outcome?: string; ref?: number; decidedBy?: string; target?: string; data?: Record<string, unknown> };
+
+/** How the hook is put into Claude Code's settings: today the command hook; an http hook can be added as a second way. */
+interface HookTransport {
+  name: string;
+  install(ws: Ws, extraArgs?: readonly string[]): Promise<void>;
+}
+
+const commandHook: HookTransport = {
+  name: 'command hook',
+  async install(ws, extraArgs = []) {
+    const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--scope', 'project', ...extraArgs], { cwd: ws.root, env: ws.env });
+    assert.equal(r.code, 0, `airlock hooks install failed: ${r.stderr}`);
+    assert.match(r.stdout, /claude-code: installed in .*\.claude\/settings\.json/);
+  },
+};
+
+/** Why nothing here can run on this machine, or undefined. Only a platform Claude Code ships no binary for may skip. */
+function unavailable(): string | undefined {
+  const bin = claudeBinary();
+  if (!('missing' in bin)) return undefined;
+  const shipped = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
+  if (shipped.includes(`${process.platform}-${process.arch}`)) throw new Error(bin.missing);
+  return bin.missing;
+}
+
+const texts = (results: ToolResult[]) => results.map((r) => r.text).join('\n');
+
+function describeRun(run: ClaudeRun, fake: FakeAnthropic): string {
+  return `claude exited ${run.code} (${run.signal ?? 'no signal'}) after ${run.ms} ms; stderr: ${run.stderr.slice(0, 800)}; result: ${JSON.stringify(run.result)?.slice(0, 800)}; tool results: ${JSON.stringify(fake.toolResults()).slice(0, 1500)}`;
+}
+
+for (const transport of [commandHook]) {
+  describe(`real Claude Code through Airlock (${transport.name}, headless, scripted model)`, function () {
+    this.timeout(60000);
+    const fake = new FakeAnthropic();
+    let ws: Ws;
+
+    before(async function () {
+      const why = unavailable();
+      if (why) {
+        console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
+        this.skip();
+      }
+      await fake.start();
+    });
+    after(() => fake.close());
+    beforeEach(() => { ws = makeWorkspace(); });
+    afterEach(() => ws.cleanup());
+
+    const claude = async (script: Turn[], args: readonly string[] = []) => {
+      fake.play(script);
+      const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state }, args });
+      assert.ok(run.result?.type === 'result', `Claude Code printed no result: ${describeRun(run, fake)}`);
+      return run;
+    };
+    const file = (rel: string) => path.join(ws.root, rel);
+    const resultOf = (id: string | undefined) => fake.toolResults().find((r) => r.tool_use_id === id);
+    /** The tool_use ids the scripted model handed out, in order. */
+    const toolUseIds = () => fake.issued.map((i) => i.id);
+    /** The session's log, read and verified with the `airlock` CLI a user runs. */
+    const sessionLog = async (session: string) => {
+      const dir = path.join(ws.state, 'logs');
+      const found: string[] = [];
+      const walk = (d: string) => { for (const e of fs.readdirSync(d, { withFileTypes: true })) { const p = path.join(d, e.name); if (e.isDirectory()) walk(p); else if (e.name === `claude-code-${session}.jsonl`) found.push(p); } };
+      walk(dir);
+      assert.equal(found.length, 1, `one hook log for session ${session} under ${dir}`);
+      const verified = await runAirlockBin(['verify', found[0]!, '--json'], { cwd: ws.root, env: ws.env });
+      const report = JSON.parse(verified.stdout) as { ok: boolean };
+      assert.equal(report.ok, true, `the log verifies: ${verified.stdout}${verified.stderr}`);
+      const read = await runAirlockBin(['log', found[0]!, '--json'], { cwd: ws.root, env: ws.env });
+      assert.equal(read.code, 0, read.stderr);
+      return read.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
+    };
+
+    it('without Airlock the harness shows the secret reaching the model (so the refusals below are Airlock\'s)', async () => {
+      const run = await claude([{ tool: 'Read', input: { file_path: file('.env') } }, { text: 'read it' }], ['--allowedTools', 'Read']);
+      assert.ok(fake.everythingSent().includes(SECRET), `the unhooked Read sends the secret to the model: ${describeRun(run, fake)}`);
+      assert.deepEqual(run.result?.permission_denials, []);
+    });
+
+    it('an allowed Read runs, its content reaches the model, and the verified log links the decision and the outcome', async () => {
+      await transport.install(ws);
+      const run = await claude([
+        { tool: 'Read', input: { file_path: file('src/a.ts') } },
+        { tool: 'Read', input: { file_path: file('src/missing.ts') } },
+        { text: 'done' },
+      ]);
+      const [readId, missingId] = toolUseIds();
+      assert.match(resultOf(readId)?.text ?? '', /export const a = 1;/, describeRun(run, fake));
+      assert.notEqual(resultOf(readId)?.is_error, true);
+      assert.match(resultOf(missingId)?.text ?? '', /does not exist/i);
+      assert.equal(run.result?.result, 'done');
+
+      const session = run.result!.session_id!;
+      const entries = await sessionLog(session);
+      const decisions = entries.filter((e) => e.kind === 'decision');
+      const outcomes = entries.filter((e) => e.kind === 'outcome');
+      const decision = decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === readId);
+      assert.ok(decision, `a decision for ${readId}: ${JSON.stringify(decisions)}`);
+      assert.equal(decision.verdict, 'allow');
+      assert.equal(decision.target, file('src/a.ts'));
+      assert.deepEqual(decision.data?.['agent'], { name: 'claude-code', session, tool: 'Read', toolUseId: readId });
+      const done = outcomes.find((e) => e.ref === decision.seq);
+      assert.equal(done?.outcome, 'done', `the PostToolUse outcome is linked to the decision: ${JSON.stringify(outcomes)}`);
+      // The failed Read reached Airlock as PostToolUseFailure: an error outcome linked to its own decision.
+      const missing = decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === missingId);
+      assert.equal(outcomes.find((e) => e.ref === missing?.seq)?.outcome, 'error');
+    });
+
+    it('a Read of .env is refused before it runs: the secret never reaches the model, the reason does', async () => {
+      await transport.install(ws);
+      const run = await claude([{ tool: 'Read', input: { file_path: '.env' } }, { text: 'refused' }]);
+      const [id] = toolUseIds();
+      const result = resultOf(id);
+      assert.equal(result?.is_error, true, describeRun(run, fake));
+      assert.match(result?.text ?? '', /fs\.read ".*\/\.env" is denied by workspace policy fs\.read\.deny\[0\] "\*\*\/\.env\*"/);
+      assert.ok(!fake.everythingSent().includes(SECRET), 'the secret never reached the model server');
+      assert.deepEqual(run.result?.permission_denials?.map((d) => d.tool_use_id), [id]);
+      const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
+      assert.equal(decision?.verdict, 'deny');
+      assert.ok(!JSON.stringify(decision).includes(SECRET));
+    });
+
+    it('a Bash compound command with one refused part is refused whole; an allowed command runs', async () => {
+      await transport.install(ws);
+      const run = await claude([
+        { tool: 'Bash', input: { command: 'ls && cat .env', description: 'list and show' } },
+        { tool: 'Bash', input: { command: 'ls src', description: 'list src' } },
+        { text: 'done' },
+      ]);
+      const [compound, plain] = toolUseIds();
+      assert.equal(resultOf(compound)?.is_error, true, describeRun(run, fake));
+      assert.match(resultOf(compound)?.text ?? '', /\.env" is denied .*one of 3 parts of this call; every part must be allowed/);
+      assert.match(resultOf(plain)?.text ?? '', /^a\.ts$/m, 'the allowed ls ran');
+      assert.ok(!fake.everythingSent().includes(SECRET));
+    });
+
+    it('the agent cannot unhook itself: writes to .claude/settings.json and .airlock/policy.json are refused, files unchanged', async () => {
+      await transport.install(ws);
+      const settings = fs.readFileSync(file('.claude/settings.json'), 'utf8');
+      const policy = fs.readFileSync(file('.airlock/policy.json'), 'utf8');
+      const run = await claude([
+        // Claude Code refuses a Write of an existing file not Read first (before any hook): read it, as a model would.
+        { tool: 'Read', input: { file_path: file('.claude/settings.json') } },
+        { tool: 'Write', input: { file_path: file('.claude/settings.json'), content: '{}\n' } },
+        { tool: 'Read', input: { file_path: file('.airlock/policy.json') } },
+        { tool: 'Edit', input: { file_path: file('.airlock/policy.json'), old_string: '"version": 1', new_string: '"version": 2' } },
+        { tool: 'Bash', input: { command: 'echo {} > .claude/settings.json' } },
+        { text: 'done' },
+      ], ['--allowedTools', 'Read', 'Write', 'Edit', 'Bash']);
+      const [, write, , edit, bash] = toolUseIds();
+      for (const [id, target] of [[write, '.claude/settings.json'], [edit, '.airlock/policy.json'], [bash, '.claude/settings.json']] as const) {
+        assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
+        assert.match(resultOf(id)?.text ?? '', new RegExp(`fs\\.write ".*/${target.replace(/\./g, '\\.')}" is denied by built-in protection`));
+      }
+      assert.equal(fs.readFileSync(file('.claude/settings.json'), 'utf8'), settings);
+      assert.equal(fs.readFileSync(file('.airlock/policy.json'), 'utf8'), policy);
+    });
+
+    it('an out-of-scope write is asked; headless Claude Code has nobody to ask, so it does not run', async () => {
+      await transport.install(ws);
+      // acceptEdits would let Claude Code write on its own: Airlock's ask still stops it.
+      const run = await claude([{ tool: 'Write', input: { file_path: file('notes.md'), content: 'x' } }, { text: 'done' }], ['--permission-mode', 'acceptEdits']);
+      const [id] = toolUseIds();
+      assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
+      assert.match(resultOf(id)?.text ?? '', /Airlock asks: no rule allows fs\.write ".*\/notes\.md"/);
+      assert.ok(!fs.existsSync(file('notes.md')));
+      const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
+      assert.equal(decision?.verdict, 'ask');
+      assert.match(String(decision?.data?.['askedVia']), /agent's own prompt/);
+    });
+
+    it('the kill switch between two tool calls: the next call is refused and Claude Code stops at once', async () => {
+      await transport.install(ws);
+      let killed = '';
+      const run = await claude([
+        { tool: 'Read', input: { file_path: file('src/a.ts') } },
+        {
+          tool: 'Write', input: { file_path: file('src/b.ts'), content: 'export const b = 2;\n' },
+          before: async () => {
+            const r = await runAirlockBin(['hooks', 'kill'], { cwd: ws.root, env: ws.env });
+            killed = `${r.code} ${r.stdout}${r.stderr}`;
+          },
+        },
+        { text: 'never asked for' },
+      ]);
+      assert.match(killed, /^0 stopped every agent session/);
+      const [readId, writeId] = toolUseIds();
+      assert.match(resultOf(readId)?.text ?? '', /export const a = 1;/);
+      assert.ok(!fs.existsSync(file('src/b.ts')), 'the write after the kill did not run');
+      assert.equal(run.result?.terminal_reason, 'hook_stopped', describeRun(run, fake));
+      assert.equal(fake.turns.length, 2, 'no model request after the kill');
+      assert.deepEqual(run.result?.permission_denials?.map((d) => d.tool_use_id), [writeId]);
+      const stop = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision' && e.decidedBy === 'killswitch');
+      assert.equal(stop?.verdict, 'deny');
+      assert.equal((stop?.data?.['agent'] as { toolUseId?: string }).toolUseId, writeId);
+    });
+
+    it('a broken policy refuses every call', async () => {
+      await transport.install(ws);
+      fs.writeFileSync(file('.airlock/policy.json'), '{ "version": 1, "fs": ');
+      const run = await claude([
+        { tool: 'Read', input: { file_path: file('src/a.ts') } },
+        { tool: 'Bash', input: { command: 'ls' } },
+        { text: 'done' },
+      ], ['--allowedTools', 'Read', 'Bash']);
+      const ids = toolUseIds();
+      assert.equal(ids.length, 2);
+      for (const id of ids) {
+        assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
+        assert.match(resultOf(id)?.text ?? '', /Airlock refused this tool call: the workspace policy does not load \(.*policy\.json/);
+      }
+      assert.ok(!texts(fake.toolResults()).includes('export const a'));
+    });
+
+    it('a hook that cannot run blocks the call (the installed onFailure "block"), it is not skipped', async () => {
+      await transport.install(ws, ['--command', path.join(ws.root, '..', 'moved-away', 'airlock-hook')]);
+      const run = await claude([{ tool: 'Read', input: { file_path: file('src/a.ts') } }, { text: 'done' }], ['--allowedTools', 'Read']);
+      const [id] = toolUseIds();
+      assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
+      assert.match(resultOf(id)?.text ?? '', /blocking because onFailure is "block"/);
+      assert.ok(!texts(fake.toolResults()).includes('export const a'));
+    });
+  });
+}
