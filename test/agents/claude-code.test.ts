@@ -20,6 +20,8 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
+import type { PostToolUseFailureHookInput, PostToolUseHookInput, PreToolUseHookInput } from '@anthropic-ai/claude-agent-sdk';
+import { parseHookInput } from '../../sandbox/hooks/agents.js';
 import { FakeAnthropic, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
 import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
 import { makeWorkspace, SECRET } from '../hooks/support.js';
@@ -50,6 +52,11 @@ function unavailable(): string | undefined {
   if (shipped.includes(`${process.platform}-${process.arch}`)) throw new Error(bin.missing);
   return bin.missing;
 }
+
+/** Every field the SDK's published hook input types name: a field outside them is a format change to look at. */
+type HookInputKey = keyof PreToolUseHookInput | keyof PostToolUseHookInput | keyof PostToolUseFailureHookInput;
+const PUBLISHED_KEYS: readonly HookInputKey[] = ['session_id', 'transcript_path', 'cwd', 'prompt_id', 'permission_mode', 'agent_id', 'agent_type',
+  'hook_event_name', 'tool_name', 'tool_input', 'tool_use_id', 'tool_response', 'error', 'is_interrupt', 'duration_ms', 'mcp_server'];
 
 const texts = (results: ToolResult[]) => results.map((r) => r.text).join('\n');
 
@@ -133,6 +140,40 @@ for (const transport of [commandHook]) {
       // The failed Read reached Airlock as PostToolUseFailure: an error outcome linked to its own decision.
       const missing = decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === missingId);
       assert.equal(outcomes.find((e) => e.ref === missing?.seq)?.outcome, 'error');
+    });
+
+    it('the hook inputs real Claude Code sends are those Airlock parses (captured next to Airlock\'s hook)', async () => {
+      await transport.install(ws);
+      // A second hook on every event appends its stdin to a file: exactly what Claude Code gave Airlock's hook.
+      const capture = path.join(ws.root, '..', 'hook-inputs.jsonl');
+      const settingsFile = file('.claude/settings.json');
+      const settings = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as { hooks: Record<string, unknown[]> };
+      for (const event of ['PreToolUse', 'PostToolUse', 'PostToolUseFailure']) {
+        settings.hooks[event]!.push({ matcher: '*', hooks: [{ type: 'command', command: `{ cat; echo; } >> '${capture}'` }] });
+      }
+      fs.writeFileSync(settingsFile, JSON.stringify(settings, null, 2));
+      await claude([
+        { tool: 'Read', input: { file_path: 'src/a.ts' } },
+        { tool: 'Bash', input: { command: 'ls src', description: 'list src' } },
+        { tool: 'Read', input: { file_path: file('src/missing.ts') } },
+        { text: 'done' },
+      ]);
+      const inputs = fs.readFileSync(capture, 'utf8').split('\n').filter((l) => l.trim()).map((l) => JSON.parse(l) as Record<string, unknown>);
+      const [read, bash, missing] = toolUseIds();
+      const events = inputs.map((i) => `${String(i['hook_event_name'])}:${String(i['tool_use_id'])}`).sort();
+      assert.deepEqual(events, [`PostToolUse:${bash}`, `PostToolUse:${read}`, `PostToolUseFailure:${missing}`, `PreToolUse:${bash}`, `PreToolUse:${missing}`, `PreToolUse:${read}`].sort());
+      for (const input of inputs) {
+        const unknown = Object.keys(input).filter((k) => !(PUBLISHED_KEYS as readonly string[]).includes(k));
+        assert.deepEqual(unknown, [], `Claude Code sent fields its published types do not name; check sandbox/hooks/agents.ts: ${JSON.stringify(input)}`);
+        const call = parseHookInput('claude-code', input);
+        assert.equal(call.toolUseId, input['tool_use_id']);
+        assert.equal(call.cwd, ws.root);
+        assert.equal(call.event, input['hook_event_name'] === 'PreToolUse' ? 'pre' : 'post');
+        if (input['hook_event_name'] === 'PostToolUseFailure') assert.equal(call.failed, true);
+      }
+      // Claude Code makes the model's relative path absolute before any hook sees it.
+      const readPre = inputs.find((i) => i['hook_event_name'] === 'PreToolUse' && i['tool_use_id'] === read);
+      assert.deepEqual(readPre?.['tool_input'], { file_path: file('src/a.ts') });
     });
 
     it('a Read of .env is refused before it runs: the secret never reaches the model, the reason does', async () => {
