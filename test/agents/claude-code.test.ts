@@ -22,6 +22,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { PostToolUseFailureHookInput, PostToolUseHookInput, PreToolUseHookInput } from '@anthropic-ai/claude-agent-sdk';
 import { parseHookInput } from '../../sandbox/hooks/agents.js';
+import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
+import { HarnessClient } from '../../src/harness/client.js';
+import { hostCommand } from '../support/harness.js';
+import { repoRoot } from '../support/cli.js';
 import { FakeAnthropic, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
 import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
 import { makeWorkspace, SECRET } from '../hooks/support.js';
@@ -292,3 +296,96 @@ for (const transport of [commandHook]) {
     });
   });
 }
+
+describe('real Claude Code through Airlock with the editor\'s harness running (airlock host, approvals answered by its client)', function () {
+  this.timeout(60000);
+  const fake = new FakeAnthropic();
+  let ws: Ws;
+  let harness: HarnessClient;
+  const asked: ApprovalRequest[] = [];
+  let answer: 'allow-once' | 'deny' = 'allow-once';
+
+  before(async function () {
+    const why = unavailable();
+    if (why) {
+      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
+      this.skip();
+    }
+    await fake.start();
+  });
+  after(() => fake.close());
+  beforeEach(async () => {
+    ws = makeWorkspace();
+    asked.length = 0;
+    // The extension's own client starts `airlock host` and answers its approvals: here a script stands for the person.
+    harness = new HarnessClient({
+      command: hostCommand(path.join(ws.state, 'keys')), cwd: repoRoot,
+      env: { ...process.env, NODE_OPTIONS: '', ...ws.env, AIRLOCK_BASELINE_POLICY: '' },
+      onApproval: (request) => { asked.push(request); return Promise.resolve({ answer }); },
+    });
+    const init = await harness.initialize({ workspaceRoot: ws.root });
+    assert.ok(init.gateway, JSON.stringify(init.problems));
+    await commandHook.install(ws);
+  });
+  afterEach(async () => {
+    await harness.shutdown().catch(() => undefined);
+    ws.cleanup();
+  });
+
+  const claude = async (script: Turn[], args: readonly string[] = []) => {
+    fake.play(script);
+    const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state }, args });
+    assert.ok(run.result?.type === 'result', `Claude Code printed no result: ${describeRun(run, fake)}`);
+    return run;
+  };
+  const file = (rel: string) => path.join(ws.root, rel);
+  const resultOf = (id: string | undefined) => fake.toolResults().find((r) => r.tool_use_id === id);
+
+  it('an out-of-scope write is asked in the editor: Allow once lets it run, Deny refuses the next one', async () => {
+    const task = await harness.startTask({ intent: 'fix the tests', scope: { fs: { read: { allow: ['src/**'] }, write: { allow: ['src/**'] } } } });
+    const run = await claude([
+      { tool: 'Write', input: { file_path: file('src/b.ts'), content: 'export const b = 2;\n' } },
+      { tool: 'Write', input: { file_path: file('notes.md'), content: 'allowed once\n' } },
+      { tool: 'Write', input: { file_path: file('todo.md'), content: 'refused\n' }, before: () => { answer = 'deny'; } },
+      { text: 'done' },
+    ]);
+    const [inScope, once, refused] = fake.issued.map((i) => i.id);
+    assert.match(resultOf(inScope)?.text ?? '', /File created successfully/, describeRun(run, fake));
+    assert.match(resultOf(once)?.text ?? '', /File created successfully/);
+    assert.equal(fs.readFileSync(file('notes.md'), 'utf8'), 'allowed once\n');
+    assert.equal(resultOf(refused)?.is_error, true);
+    assert.match(resultOf(refused)?.text ?? '', /the user refused it \(no rule allows fs\.write ".*\/todo\.md"/);
+    assert.ok(!fs.existsSync(file('todo.md')), 'the refused write did not run');
+    // Only the out-of-scope writes were asked, each naming the agent and the very tool call.
+    assert.deepEqual(asked.map((a) => [a.agent?.name, a.agent?.toolUseId, a.task.id]), [['claude-code', once, task.id], ['claude-code', refused, task.id]]);
+    assert.equal(asked[0]!.agent?.session, run.result?.session_id);
+    const log = await harness.readLog({}) as Entry[];
+    const decisionsFor = (id: string | undefined) => log.filter((e) => e.kind === 'decision' && (e.data?.['agent'] as { toolUseId?: string } | undefined)?.toolUseId === id);
+    // Each asked call: the policy's ask, then the person's answer as the final decision; the outcome refers to that.
+    for (const [id, allowed] of [[once, true], [refused, false]] as const) {
+      const [policyAsk, userAnswer] = decisionsFor(id);
+      assert.deepEqual([policyAsk?.decidedBy, policyAsk?.verdict, userAnswer?.decidedBy, userAnswer?.data?.['allowed'], userAnswer?.task], ['policy', 'ask', 'user', allowed, task.id], JSON.stringify(decisionsFor(id)));
+      const outcome = log.find((e) => e.kind === 'outcome' && e.ref === userAnswer?.seq);
+      assert.equal(outcome?.outcome, allowed ? 'done' : undefined);
+    }
+  });
+
+  it('the editor\'s kill switch between two tool calls refuses the next call and stops Claude Code', async () => {
+    const task = await harness.startTask({ intent: 'work', scope: { fs: { read: { allow: ['**'] }, write: { allow: ['src/**'] } } } });
+    const run = await claude([
+      { tool: 'Read', input: { file_path: file('src/a.ts') } },
+      { tool: 'Write', input: { file_path: file('src/b.ts'), content: 'x' }, before: async () => { await harness.kill(task.id, 'the user pulled the kill switch'); } },
+      { text: 'never asked for' },
+    ]);
+    assert.match(fake.toolResults()[0]?.text ?? '', /export const a = 1;/, describeRun(run, fake));
+    assert.ok(!fs.existsSync(file('src/b.ts')));
+    assert.equal(run.result?.terminal_reason, 'hook_stopped');
+    assert.equal(fake.turns.length, 2, 'no model request after the kill');
+    assert.equal(asked.length, 0);
+    const writeId = fake.issued[1]?.id;
+    const log = await harness.readLog({}) as Entry[];
+    const stop = log.find((e) => e.kind === 'decision' && (e.data?.['agent'] as { toolUseId?: string } | undefined)?.toolUseId === writeId);
+    assert.deepEqual([stop?.verdict, stop?.decidedBy], ['deny', 'killswitch'], JSON.stringify(log.slice(-4)));
+    assert.match(String(stop?.data?.['reason']), new RegExp(`task ${task.id} .*kill switch`));
+  });
+});
