@@ -1,18 +1,21 @@
 // The real Claude Code (the binary `npm ci` installs with @anthropic-ai/claude-agent-sdk) run headless against a scripted
 // model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI: every tool call it makes is
-// decided by the workspace policy, refused calls never run, the kill switch stops it, and the log holds both halves.
+// decided by the workspace policy (or, with the editor's harness running, asked there), refused calls never run, the
+// kill switch stops it, and the verifiable log holds the decision and the outcome of each call.
 //
 // What real Claude Code 2.1.332 does, observed here (where the docs are silent or differ):
-// - PreToolUse input: session_id, transcript_path, cwd, permission_mode ("default"), hook_event_name, tool_name,
-//   tool_input (file paths made absolute, even when the model sent a relative one), tool_use_id (always sent), plus an
-//   undocumented prompt_id. PostToolUseFailure adds error (the text the model gets), is_interrupt and duration_ms.
-// - A project's .claude/settings.json hooks run in -p mode without any trust prompt.
+// - It talks only to POST /v1/messages (streaming) at ANTHROPIC_BASE_URL with CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC.
+// - PreToolUse input: session_id, transcript_path, cwd, prompt_id, permission_mode ("default"), hook_event_name,
+//   tool_name, tool_input (file paths made absolute, even when the model sent a relative one) and tool_use_id (always).
+//   PostToolUseFailure adds error (the text the model gets), is_interrupt and duration_ms. All are in sdk.d.ts.
+// - A project's .claude/settings.json hooks run in -p mode without any trust prompt; ~/.claude/settings.json too.
 // - permissionDecision "allow" lets the tool run without Claude Code's own permission prompt (no --allowedTools
 //   needed); "deny" blocks it even in bypassPermissions mode; the model gets an error tool_result with the reason,
 //   sometimes prefixed "PreToolUse:<Tool> hook error: ", and the call is listed in the result's permission_denials.
 // - permissionDecision "ask" in -p mode (nobody to ask, no --permission-prompt-tool) refuses the call the same way,
 //   with the reason as the tool_result, even when --allowedTools or acceptEdits would allow it: an ask never runs.
-// - continue:false + stopReason ends the run at once: no further model request, result terminal_reason "hook_stopped".
+// - continue:false + stopReason ends the run at once: no further model request, result terminal_reason "hook_stopped"
+//   and an empty result; the stopReason shows only in stream-json hook_response events.
 // - onFailure:"block" is honoured: a hook command that is missing, exits non-zero or times out blocks the call
 //   ("…: failed; blocking because onFailure is \"block\""); without it a missing hook is skipped and the tool runs.
 // - Claude Code's own checks run before PreToolUse: a Write or Edit of an existing file not Read first in the session is
@@ -192,6 +195,16 @@ for (const transport of [commandHook]) {
       const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
       assert.equal(decision?.verdict, 'deny');
       assert.ok(!JSON.stringify(decision).includes(SECRET));
+    });
+
+    it('installed for the user (~/.claude/settings.json) instead of the project, the same refusal holds', async () => {
+      const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--scope', 'user'], { cwd: ws.root, env: ws.env });
+      assert.equal(r.code, 0, r.stderr);
+      assert.ok(fs.existsSync(path.join(ws.env['HOME']!, '.claude', 'settings.json')) && !fs.existsSync(file('.claude/settings.json')));
+      const run = await claude([{ tool: 'Bash', input: { command: 'cat .env' } }, { text: 'refused' }], ['--allowedTools', 'Bash']);
+      const [id] = toolUseIds();
+      assert.match(resultOf(id)?.text ?? '', /\.env" is denied by workspace policy/, describeRun(run, fake));
+      assert.ok(!fake.everythingSent().includes(SECRET));
     });
 
     it('a Bash compound command with one refused part is refused whole; an allowed command runs', async () => {

@@ -7,10 +7,11 @@ import { repoRoot } from './cli.js';
 
 /** Where `npm ci` puts the Claude Code binary on this platform (an optional dependency of the Agent SDK). */
 export function claudeBinary(): { path: string } | { missing: string } {
-  const pkg = `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}`;
-  const file = path.join(repoRoot, 'node_modules', pkg, process.platform === 'win32' ? 'claude.exe' : 'claude');
-  if (fs.existsSync(file)) return { path: file };
-  return { missing: `the real Claude Code binary is not installed at ${file} (${pkg}, an optional dependency of @anthropic-ai/claude-agent-sdk that npm ci installs on ${process.platform}-${process.arch}); run npm ci` };
+  const pkgs = [`@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}`, `@anthropic-ai/claude-agent-sdk-${process.platform}-${process.arch}-musl`];
+  const files = pkgs.map((pkg) => path.join(repoRoot, 'node_modules', pkg, process.platform === 'win32' ? 'claude.exe' : 'claude'));
+  const found = files.find((f) => fs.existsSync(f));
+  if (found) return { path: found };
+  return { missing: `the real Claude Code binary is not installed (looked for ${files.join(' and ')}: ${pkgs[0]}, an optional dependency of @anthropic-ai/claude-agent-sdk that npm ci installs on ${process.platform}-${process.arch}); run npm ci` };
 }
 
 export interface ClaudeRun {
