@@ -197,6 +197,25 @@ for (const transport of [commandHook]) {
       assert.ok(!JSON.stringify(decision).includes(SECRET));
     });
 
+    it('a search over a folder holding the secret (Grep of the workspace, `grep -r`) does not hand the secret to the model', async function () {
+      // Found by this suite with the real Claude Code: a Grep (or `grep -r … .`) is judged as an fs.read of its root
+      // folder, which the policy allows, but the tool then reads every file under it, .env included, and the secret
+      // reaches the model. The fix belongs to sandbox/hooks/mapping.ts and shell.ts (a search or recursive read covers
+      // every file beneath its root: a protected or denied path under it must deny or narrow it). Until then: pending.
+      const gap = 'KNOWN GAP: Grep/grep -r over a folder reads the protected .env beneath it (sandbox/hooks/mapping.ts judges only the root)';
+      if (gap) {
+        console.warn(`\n  PENDING (not passed): ${gap}\n`);
+        this.skip();
+      }
+      await transport.install(ws);
+      const run = await claude([
+        { tool: 'Grep', input: { pattern: 'API_KEY', path: ws.root, output_mode: 'content' } },
+        { tool: 'Bash', input: { command: 'grep -r API_KEY .' } },
+        { text: 'done' },
+      ], ['--allowedTools', 'Grep', 'Bash']);
+      assert.ok(!fake.everythingSent().includes(SECRET), describeRun(run, fake));
+    });
+
     it('installed for the user (~/.claude/settings.json) instead of the project, the same refusal holds', async () => {
       const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--scope', 'user'], { cwd: ws.root, env: ws.env });
       assert.equal(r.code, 0, r.stderr);
