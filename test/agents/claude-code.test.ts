@@ -18,6 +18,7 @@
 //   and an empty result; the stopReason shows only in stream-json hook_response events.
 // - onFailure:"block" is honoured: a hook command that is missing, exits non-zero or times out blocks the call
 //   ("…: failed; blocking because onFailure is \"block\""); without it a missing hook is skipped and the tool runs.
+// - A subagent's (Agent tool) calls run the same hooks, with the parent's session_id plus agent_id and agent_type.
 // - Claude Code's own checks run before PreToolUse: a Write or Edit of an existing file not Read first in the session is
 //   refused by Claude Code itself ("File has not been read yet") and the hook is never called for it.
 import assert from 'node:assert/strict';
@@ -29,7 +30,7 @@ import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
 import { HarnessClient } from '../../src/harness/client.js';
 import { hostCommand } from '../support/harness.js';
 import { repoRoot } from '../support/cli.js';
-import { FakeAnthropic, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
+import { FakeAnthropic, type MessagesBody, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
 import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
 import { makeWorkspace, SECRET } from '../hooks/support.js';
 
@@ -214,6 +215,26 @@ for (const transport of [commandHook]) {
         { text: 'done' },
       ], ['--allowedTools', 'Grep', 'Bash']);
       assert.ok(!fake.everythingSent().includes(SECRET), describeRun(run, fake));
+    });
+
+    it('a subagent\'s tool calls go through Airlock too: its Read of .env is refused, its allowed Read runs', async () => {
+      await transport.install(ws);
+      const SUB = 'SUBAGENT-TASK: look around';
+      const isSubagent = (body: MessagesBody) => JSON.stringify(body.messages?.[0]?.content ?? '').includes(SUB);
+      const sub: Turn[] = [{ tool: 'Read', input: { file_path: file('.env') } }, { tool: 'Read', input: { file_path: file('src/a.ts') } }, { text: 'sub done' }];
+      const main: Turn[] = [{ tool: 'Agent', input: { description: 'look around', prompt: SUB, subagent_type: 'general-purpose', run_in_background: false } }, { text: 'main done' }];
+      fake.play((body, i) => (isSubagent(body) ? sub : main)[i]);
+      const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state } });
+      const byName = fake.issued.map((i) => i.name);
+      assert.deepEqual(byName, ['Agent', 'Read', 'Read'], describeRun(run, fake));
+      const [, envRead, srcRead] = toolUseIds();
+      assert.ok(fake.turns.some((t) => t.body && isSubagent(t.body)), 'the subagent talked to the model');
+      assert.match(resultOf(envRead)?.text ?? '', /\.env" is denied by workspace policy/);
+      assert.match(resultOf(srcRead)?.text ?? '', /export const a = 1;/);
+      assert.ok(!fake.everythingSent().includes(SECRET));
+      assert.equal(run.result?.result, 'main done');
+      const decisions = (await sessionLog(run.result!.session_id!)).filter((e) => e.kind === 'decision');
+      assert.equal(decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === envRead)?.verdict, 'deny');
     });
 
     it('installed for the user (~/.claude/settings.json) instead of the project, the same refusal holds', async () => {

@@ -10,6 +10,9 @@ export type Turn = ({ tool: string; input: Record<string, unknown> } | { text: s
   before?: () => Promise<void> | void;
 };
 
+/** A list of turns, or a function of the request and the number of assistant messages it carries. */
+export type Script = readonly Turn[] | ((body: MessagesBody, index: number) => Turn | undefined);
+
 export interface RecordedRequest {
   method: string;
   path: string;
@@ -36,19 +39,22 @@ export interface ToolResult { tool_use_id: string; is_error?: boolean; text: str
 export class FakeAnthropic {
   readonly requests: RecordedRequest[] = [];
   private server: http.Server | undefined;
-  private script: readonly Turn[] = [];
+  private script: Script = [];
   private ids = 0;
   private readonly ran = new WeakSet<Turn>();
 
-  /** The conversation to play: turn n answers the request that carries n earlier assistant messages. */
-  play(script: readonly Turn[]): void {
+  /**
+   * The conversation to play: turn n answers the request that carries n earlier assistant messages. A function instead
+   * picks the turn from the request (to tell a subagent's conversation from the main one).
+   */
+  play(script: Script): void {
     this.script = script;
     this.requests.length = 0;
     this.issued.length = 0;
     this.epoch++;
   }
 
-  /** The tool calls the scripted model made in this play, in order (ids are stable if Claude Code retries a turn). */
+  /** The tool calls the scripted model made in this play, in order. */
   readonly issued: Array<{ turn: number; id: string; name: string }> = [];
   private epoch = 0;
 
@@ -117,7 +123,7 @@ export class FakeAnthropic {
         if (isTurn) {
           const index = (body.messages ?? []).filter((m) => m.role === 'assistant').length;
           rec.turn = index;
-          turn = this.script[index] ?? { text: 'Done.' };
+          turn = (typeof this.script === 'function' ? this.script(body, index) : this.script[index]) ?? { text: 'Done.' };
         }
         const before = turn.before;
         if (before && !this.ran.has(turn)) {
@@ -139,8 +145,9 @@ export class FakeAnthropic {
     const model = body.model ?? 'claude-fake';
     let block: { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> } | { type: 'text'; text: string };
     if ('tool' in turn) {
-      const toolUseId = `toolu_fake${this.epoch}_${index ?? `side${this.ids}`}`;
-      if (index !== undefined && !this.issued.some((i) => i.id === toolUseId)) this.issued.push({ turn: index, id: toolUseId, name: turn.tool });
+      // Unique like the real API's ids (a subagent's conversation has its own turn 0).
+      const toolUseId = `toolu_fake${this.epoch}_${this.ids}`;
+      if (index !== undefined) this.issued.push({ turn: index, id: toolUseId, name: turn.tool });
       block = { type: 'tool_use', id: toolUseId, name: turn.tool, input: turn.input };
     } else {
       block = { type: 'text', text: turn.text };
