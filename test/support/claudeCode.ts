@@ -56,7 +56,7 @@ export interface ClaudeOptions {
 export function runClaude(opts: ClaudeOptions): Promise<ClaudeRun> {
   const bin = claudeBinary();
   if ('missing' in bin) return Promise.reject(new Error(bin.missing));
-  for (const d of ['config', 'cache', 'data', 'state', '.claude']) fs.mkdirSync(path.join(opts.home, d), { recursive: true });
+  for (const d of ['config', 'cache', 'data', 'state', 'tmp', '.claude']) fs.mkdirSync(path.join(opts.home, d), { recursive: true });
   const env: NodeJS.ProcessEnv = {
     PATH: process.env['PATH'] ?? '/usr/bin:/bin',
     LANG: 'C.UTF-8',
@@ -65,6 +65,8 @@ export function runClaude(opts: ClaudeOptions): Promise<ClaudeRun> {
     XDG_CACHE_HOME: path.join(opts.home, 'cache'),
     XDG_DATA_HOME: path.join(opts.home, 'data'),
     XDG_STATE_HOME: path.join(opts.home, 'state'),
+    // Claude Code keeps per-project scratch files under $TMPDIR/claude-<uid>: inside this run's folder, removed with it.
+    TMPDIR: path.join(opts.home, 'tmp'),
     CLAUDE_CONFIG_DIR: path.join(opts.home, '.claude'),
     ANTHROPIC_API_KEY: 'test',
     ANTHROPIC_BASE_URL: opts.baseUrl,
