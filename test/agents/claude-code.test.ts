@@ -19,10 +19,15 @@
 // - onFailure:"block" is honoured: a hook command that is missing, exits non-zero or times out blocks the call
 //   ("…: failed; blocking because onFailure is \"block\""); without it a missing hook is skipped and the tool runs.
 // - A subagent's (Agent tool) calls run the same hooks, with the parent's session_id plus agent_id and agent_type.
+// - type:"http" hooks: POST of the same JSON (content-type application/json, user-agent axios), headers with $VAR put
+//   in only for allowedEnvVars (others sent empty), the same JSON answer. An HTTP error, a non-JSON body or a refused
+//   connection is skipped (the call runs!) unless onFailure is "block"; an empty 200 body is no decision even then.
 // - Claude Code's own checks run before PreToolUse: a Write or Edit of an existing file not Read first in the session is
 //   refused by Claude Code itself ("File has not been read yet") and the hook is never called for it.
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import type { PostToolUseFailureHookInput, PostToolUseHookInput, PreToolUseHookInput } from '@anthropic-ai/claude-agent-sdk';
 import { parseHookInput } from '../../sandbox/hooks/agents.js';
@@ -440,5 +445,83 @@ describe('real Claude Code through Airlock with the editor\'s harness running (a
     const stop = log.find((e) => e.kind === 'decision' && (e.data?.['agent'] as { toolUseId?: string } | undefined)?.toolUseId === writeId);
     assert.deepEqual([stop?.verdict, stop?.decidedBy], ['deny', 'killswitch'], JSON.stringify(log.slice(-4)));
     assert.match(String(stop?.data?.['reason']), new RegExp(`task ${task.id} .*kill switch`));
+  });
+});
+
+describe('Claude Code\'s http hook: the contract an Airlock HTTP endpoint relies on (real Claude Code, a recording endpoint)', function () {
+  this.timeout(60000);
+  const fake = new FakeAnthropic();
+  let ws: Ws;
+  let endpoint: http.Server;
+  const received: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }> = [];
+  /** What the endpoint answers to a PreToolUse call: a status and a body. */
+  let reply: { status: number; body: string } = { status: 200, body: '' };
+
+  before(async function () {
+    const why = unavailable();
+    if (why) {
+      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
+      this.skip();
+    }
+    await fake.start();
+    endpoint = http.createServer((req, res) => {
+      let text = '';
+      req.setEncoding('utf8').on('data', (d: string) => { text += d; });
+      req.on('end', () => {
+        const body = JSON.parse(text) as Record<string, unknown>;
+        received.push({ method: req.method, url: req.url, headers: req.headers, body });
+        const r = body['hook_event_name'] === 'PreToolUse' ? reply : { status: 200, body: '{}' };
+        res.writeHead(r.status, { 'content-type': 'application/json' });
+        res.end(r.body);
+      });
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+  });
+  after(async () => {
+    await fake.close();
+    endpoint?.closeAllConnections();
+    await new Promise<void>((resolve) => (endpoint ? endpoint.close(() => resolve()) : resolve()));
+  });
+  beforeEach(() => { ws = makeWorkspace(); received.length = 0; });
+  afterEach(() => ws.cleanup());
+
+  const readWith = async (hook: Record<string, unknown>) => {
+    fs.mkdirSync(path.join(ws.root, '.claude'), { recursive: true });
+    fs.writeFileSync(path.join(ws.root, '.claude', 'settings.json'), JSON.stringify({ hooks: { PreToolUse: [{ matcher: '*', hooks: [hook] }] } }));
+    fake.play([{ tool: 'Read', input: { file_path: path.join(ws.root, 'src', 'a.ts') } }, { text: 'done' }]);
+    const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_HOOK_TOKEN: 'tok-123', NOT_LISTED: 'must-not-be-sent' }, args: ['--allowedTools', 'Read'] });
+    const result = fake.toolResults()[0];
+    assert.ok(result, describeRun(run, fake));
+    return result;
+  };
+  const url = () => `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hook/claude-code`;
+
+  it('POSTs the same JSON as the command hook\'s stdin, with only allowedEnvVars put into headers, and reads the same JSON answer', async () => {
+    reply = { status: 200, body: JSON.stringify({ hookSpecificOutput: { hookEventName: 'PreToolUse', permissionDecision: 'deny', permissionDecisionReason: 'refused over http' } }) };
+    const result = await readWith({ type: 'http', url: url(), headers: { Authorization: 'Bearer $AIRLOCK_HOOK_TOKEN', 'X-Not-Listed': '$NOT_LISTED' }, allowedEnvVars: ['AIRLOCK_HOOK_TOKEN'], timeout: 30 });
+    assert.equal(result.is_error, true);
+    assert.match(result.text, /refused over http/);
+    const [call] = received;
+    assert.equal(call?.method, 'POST');
+    assert.equal(call?.url, '/hook/claude-code');
+    assert.equal(call?.headers['content-type'], 'application/json');
+    assert.equal(call?.headers['authorization'], 'Bearer tok-123');
+    assert.equal(call?.headers['x-not-listed'], '', 'a variable not in allowedEnvVars is sent empty');
+    assert.equal(parseHookInput('claude-code', call?.body).toolUseId, fake.issued[0]?.id);
+  });
+
+  it('an endpoint that fails (HTTP 500) is skipped and the call RUNS, unless the hook says onFailure "block"', async () => {
+    reply = { status: 500, body: 'boom' };
+    const open = await readWith({ type: 'http', url: url(), timeout: 30 });
+    assert.match(open.text, /export const a = 1;/, 'fails open without onFailure');
+    const blocked = await readWith({ type: 'http', url: url(), timeout: 30, onFailure: 'block' });
+    assert.equal(blocked.is_error, true);
+    assert.match(blocked.text, /blocking because onFailure is "block"\nHTTP 500/);
+  });
+
+  it('an empty 200 answer is no decision at all: the call runs even with onFailure "block" (an endpoint must answer a deny as JSON)', async () => {
+    reply = { status: 200, body: '' };
+    const result = await readWith({ type: 'http', url: url(), timeout: 30, onFailure: 'block' });
+    assert.match(result.text, /export const a = 1;/);
   });
 });
