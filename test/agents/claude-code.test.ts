@@ -146,7 +146,7 @@ for (const transport of [commandHook]) {
       const decision = decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === readId);
       assert.ok(decision, `a decision for ${readId}: ${JSON.stringify(decisions)}`);
       assert.equal(decision.verdict, 'allow');
-      assert.equal(decision.target, file('src/a.ts'));
+      assert.equal(decision.target, 'src/a.ts', 'Claude Code sends the absolute path; Airlock records it as the policy writes it');
       assert.deepEqual(decision.data?.['agent'], { name: 'claude-code', session, tool: 'Read', toolUseId: readId });
       const done = outcomes.find((e) => e.ref === decision.seq);
       assert.equal(done?.outcome, 'done', `the PostToolUse outcome is linked to the decision: ${JSON.stringify(outcomes)}`);
@@ -195,7 +195,7 @@ for (const transport of [commandHook]) {
       const [id] = toolUseIds();
       const result = resultOf(id);
       assert.equal(result?.is_error, true, describeRun(run, fake));
-      assert.match(result?.text ?? '', /fs\.read ".*\/\.env" is denied by workspace policy fs\.read\.deny\[0\] "\*\*\/\.env\*"/);
+      assert.match(result?.text ?? '', /fs\.read "\.env" is denied by workspace policy fs\.read\.deny\[0\] "\*\*\/\.env\*"/);
       assert.ok(!fake.everythingSent().includes(SECRET), 'the secret never reached the model server');
       assert.deepEqual(run.result?.permission_denials?.map((d) => d.tool_use_id), [id]);
       const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
@@ -204,15 +204,8 @@ for (const transport of [commandHook]) {
     });
 
     it('a search over a folder holding the secret (Grep of the workspace, `grep -r`) does not hand the secret to the model', async function () {
-      // Found by this suite with the real Claude Code: a Grep (or `grep -r … .`) is judged as an fs.read of its root
-      // folder, which the policy allows, but the tool then reads every file under it, .env included, and the secret
-      // reaches the model. The fix belongs to sandbox/hooks/mapping.ts and shell.ts (a search or recursive read covers
-      // every file beneath its root: a protected or denied path under it must deny or narrow it). Until then: pending.
-      const gap = 'KNOWN GAP: Grep/grep -r over a folder reads the protected .env beneath it (sandbox/hooks/mapping.ts judges only the root)';
-      if (gap) {
-        console.warn(`\n  PENDING (not passed): ${gap}\n`);
-        this.skip();
-      }
+      // Found by this suite with the real Claude Code: a Grep (or `grep -r … .`) was judged as an fs.read of its root
+      // folder alone, and the tool then read .env beneath it. A recursive read now also reads every denied file beneath.
       await transport.install(ws);
       const run = await claude([
         { tool: 'Grep', input: { pattern: 'API_KEY', path: ws.root, output_mode: 'content' } },
@@ -220,6 +213,10 @@ for (const transport of [commandHook]) {
         { text: 'done' },
       ], ['--allowedTools', 'Grep', 'Bash']);
       assert.ok(!fake.everythingSent().includes(SECRET), describeRun(run, fake));
+      for (const id of toolUseIds()) {
+        assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
+        assert.match(resultOf(id)?.text ?? '', /fs\.read "\.env" is denied.*reads everything under/);
+      }
     });
 
     it('a subagent\'s tool calls go through Airlock too: its Read of .env is refused, its allowed Read runs', async () => {
@@ -282,7 +279,7 @@ for (const transport of [commandHook]) {
       const [, write, , edit, bash] = toolUseIds();
       for (const [id, target] of [[write, '.claude/settings.json'], [edit, '.airlock/policy.json'], [bash, '.claude/settings.json']] as const) {
         assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
-        assert.match(resultOf(id)?.text ?? '', new RegExp(`fs\\.write ".*/${target.replace(/\./g, '\\.')}" is denied by built-in protection`));
+        assert.match(resultOf(id)?.text ?? '', new RegExp(`fs\\.write "${target.replace(/\./g, '\\.')}" is denied by built-in protection`));
       }
       assert.equal(fs.readFileSync(file('.claude/settings.json'), 'utf8'), settings);
       assert.equal(fs.readFileSync(file('.airlock/policy.json'), 'utf8'), policy);
@@ -294,7 +291,7 @@ for (const transport of [commandHook]) {
       const run = await claude([{ tool: 'Write', input: { file_path: file('notes.md'), content: 'x' } }, { text: 'done' }], ['--permission-mode', 'acceptEdits']);
       const [id] = toolUseIds();
       assert.equal(resultOf(id)?.is_error, true, describeRun(run, fake));
-      assert.match(resultOf(id)?.text ?? '', /Airlock asks: no rule allows fs\.write ".*\/notes\.md"/);
+      assert.match(resultOf(id)?.text ?? '', /Airlock asks: no rule allows fs\.write "notes\.md"/);
       assert.ok(!fs.existsSync(file('notes.md')));
       const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
       assert.equal(decision?.verdict, 'ask');
@@ -412,7 +409,7 @@ describe('real Claude Code through Airlock with the editor\'s harness running (a
     assert.match(resultOf(once)?.text ?? '', /File created successfully/);
     assert.equal(fs.readFileSync(file('notes.md'), 'utf8'), 'allowed once\n');
     assert.equal(resultOf(refused)?.is_error, true);
-    assert.match(resultOf(refused)?.text ?? '', /the user refused it \(no rule allows fs\.write ".*\/todo\.md"/);
+    assert.match(resultOf(refused)?.text ?? '', /the user refused it \(no rule allows fs\.write "todo\.md"/);
     assert.ok(!fs.existsSync(file('todo.md')), 'the refused write did not run');
     // Only the out-of-scope writes were asked, each naming the agent and the very tool call.
     assert.deepEqual(asked.map((a) => [a.agent?.name, a.agent?.toolUseId, a.task.id]), [['claude-code', once, task.id], ['claude-code', refused, task.id]]);
