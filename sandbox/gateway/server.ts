@@ -106,12 +106,12 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
   }
 
   /** The agent session's task: the one it started in, else the editor's newest task, else one it starts now. */
-  function taskFor(enforcer: Enforcer, policy: CompiledPolicy, agent: string, session: string): { taskId: string } | { ended: string } {
+  function taskFor(enforcer: Enforcer, policy: CompiledPolicy, agent: string, session: string): { taskId: string } | { ended: string; endedTask: string } {
     const key = `${agent}\u0000${session}`;
     const known = sessions.get(key);
     if (known) {
       return enforcer.isRunning(known.taskId) ? { taskId: known.taskId }
-        : { ended: `the Airlock task ${known.taskId} this ${agent} session ran in has ended or was stopped by the kill switch; start a new session` };
+        : { ended: `the Airlock task ${known.taskId} this ${agent} session ran in has ended or was stopped by the kill switch; start a new session`, endedTask: known.taskId };
     }
     const created = new Set([...sessions.values()].filter((s) => s.created).map((s) => s.taskId));
     const editorTask = enforcer.listTasks().filter((t) => !created.has(t.id) && enforcer.isRunning(t.id)).sort((a, b) => b.started - a.started)[0];
@@ -148,7 +148,7 @@ export async function startGateway(backend: GatewayBackend): Promise<Gateway> {
       return 'ended' in t ? { verdict: 'deny', reason: t.ended, stop: t.ended } : { verdict: 'allow', reason: 'outcome logged' };
     }
     if ('ended' in t) {
-      const seq = backend.log.append({ kind: 'decision', action: p.whole.kind, verdict: 'deny', decidedBy: 'killswitch', rule: { layer: 'task' }, data: { allowed: false, reason: t.ended, agent } }).seq;
+      const seq = backend.log.append({ kind: 'decision', task: t.endedTask, action: p.whole.kind, verdict: 'deny', decidedBy: 'killswitch', rule: { layer: 'task' }, data: { allowed: false, reason: t.ended, agent } }).seq;
       return { verdict: 'deny', reason: t.ended, stop: t.ended, logSeq: seq };
     }
     const taskId = t.taskId;

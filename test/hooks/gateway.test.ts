@@ -108,6 +108,8 @@ describe('gateway: airlock hook through a running airlock host', function () {
     assert.equal(decisionOf(after)?.permissionDecision, 'deny');
     assert.equal(after.json?.['continue'], false);
     assert.match(String(after.json?.['stopReason']), /stopped|ended/);
+    const refusals = (await harness.readLog({})).filter((e) => (e as { decidedBy?: string }).decidedBy === 'killswitch') as Array<{ task?: string }>;
+    assert.ok(refusals.length > 0 && refusals.every((e) => e.task === task.id), `the kill switch's refusals name the task: ${JSON.stringify(refusals)}`);
   });
 
   it('gateway/ask hands a bare question to the editor (the MCP server\'s prompter)', async () => {
