@@ -256,7 +256,7 @@ export const HooksPlanParams = z.strictObject({
   agents: z.array(z.enum(HOOK_AGENTS)).min(1).max(HOOK_AGENTS.length),
   /** project: the workspace's settings files; user: the home folder's. */
   scope: z.enum(['project', 'user']),
-  /** The command line that runs the hook, up to the agent's name (e.g. `"/usr/bin/node" "/ext/dist/hook.mjs"`). */
+  /** The command line that runs the hook, up to the agent's name (e.g. `"/usr/bin/node" "/ext/dist/hook.js"`). */
   command: z.string().min(1).max(8192).refine((c) => !/[\r\n\0]/.test(c), 'a single line without NUL'),
 });
 /** One settings file's edit: `diff` is what applying changes (empty when nothing would). */

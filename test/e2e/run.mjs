@@ -343,13 +343,13 @@ try {
     await toast('connected Claude Code').waitFor({ state: 'visible', timeout: 15_000 });
     const written = await waitFor('.claude/settings.json', () => fs.existsSync(settings) && fs.readFileSync(settings, 'utf8'));
     const pre = JSON.parse(written).hooks?.PreToolUse?.[0]?.hooks?.[0];
-    if (pre?.type !== 'command' || !/dist\/hook\.mjs claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
+    if (pre?.type !== 'command' || !/dist\/hook\.js claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
     // The command as written runs: the installed extension's own hook on the discovered Node answers a Claude Code call
     // (with no editor to reach from this state folder it decides locally, so it never waits on a notification).
     const input = { session_id: 'e2e', transcript_path: path.join(runDir, 't.jsonl'), cwd: workspace, permission_mode: 'default', hook_event_name: 'PreToolUse',
       tool_name: 'Read', tool_input: { file_path: path.join(workspace, 'docs', 'always.md') }, tool_use_id: 'toolu_e2e' };
     const answer = execFileSync('sh', ['-c', pre.command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000,
-      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone') } });
+      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone'), AIRLOCK_HOOK_SERVER_IDLE: '0.5' } });
     const decision = JSON.parse(answer).hookSpecificOutput?.permissionDecision;
     if (!['allow', 'ask', 'deny'].includes(decision)) throw new Error(`the hook's answer is not a Claude Code decision: ${answer}`);
     log(`connected hook answered ${decision}`);
@@ -361,7 +361,7 @@ try {
   // directory code-server's harness uses, so it finds the gateway socket of the workspace's harness.
   const hookRun = (input) => new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'dist', 'hook.js'), 'claude-code'], {
-      cwd: workspace, env: { ...server.env, AIRLOCK_STATE_DIR: stateDir }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: workspace, env: { ...server.env, AIRLOCK_STATE_DIR: stateDir, AIRLOCK_HOOK_SERVER_IDLE: '0.5' }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

@@ -8,7 +8,7 @@ import { startHarness } from '../support/harness.js';
 import type { HarnessClient } from '../../src/harness/client.js';
 
 const policy = { version: 1, default: 'ask' };
-const COMMAND = "'/opt/node dir/bin/node' /ext/dist/hook.mjs";
+const COMMAND = "'/opt/node dir/bin/node' /ext/dist/hook.js";
 
 describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function () {
   this.timeout(60000);
@@ -85,6 +85,6 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
   it('validates the request: unknown agents, scopes and multi-line commands are refused with the field named', async () => {
     await assert.rejects(client!.planHooks({ agents: ['emacs' as never], scope: 'project', command: COMMAND }), /hooks\/plan: invalid params: agents\[0\]/);
     await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'global' as never, command: COMMAND }), /scope/);
-    await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'project', command: 'node hook.mjs\nrm -rf ~' }), /command: a single line/);
+    await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'project', command: 'node hook.js\nrm -rf ~' }), /command: a single line/);
   });
 });
