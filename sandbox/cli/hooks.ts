@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AGENTS, isAgentName, type AgentName } from '../hooks/agents.js';
 import { applyPlan, installStatus, planInstall, planUninstall, type InstallScope } from '../hooks/install.js';
+import { hookServerDir, listHookServers, stopHookServers } from '../hooks/hookd.js';
 import { findWorkspaceRoot, killLocalSessions } from '../hooks/local.js';
 
 /** The hook bundle next to this CLI bundle (dist/hook.js), run by this very Node. */
@@ -87,5 +88,28 @@ export function registerHooksCommands(program: Command): void {
       const root = opts.workspace ? path.resolve(opts.workspace) : findWorkspaceRoot(process.cwd());
       killLocalSessions(root);
       console.log(`stopped every agent session of ${root}: their next tool call is denied and the agent told to stop`);
+    });
+  const server = hooks.command('server').description('The hook server: a per-user process that answers `airlock hook` calls quickly (AIRLOCK_HOOK_SERVER=off turns it off)');
+  server.command('status')
+    .description('Whether a hook server runs: its pid, build id, socket, idle limit and calls')
+    .option('--json', 'machine-readable')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await listHookServers();
+      if (opts.json) { console.log(JSON.stringify(rows, null, 2)); return; }
+      if (rows.length === 0) { console.log(`no hook server runs (sockets live in ${hookServerDir()}); the next \`airlock hook\` call starts one`); return; }
+      for (const r of rows) {
+        if (r.status) {
+          const s = r.status;
+          console.log(`running  pid ${s.pid}  build ${s.id}  idle limit ${Math.round(s.idleMs / 60_000 * 10) / 10} min  ${s.calls} calls (${s.policyLoads} policy loads, ${s.policyCacheHits} from the cache)  ${r.socket}`);
+        } else {
+          console.log(`stale    ${r.socket}: ${r.problem ?? 'no answer'}`);
+        }
+      }
+    });
+  server.command('stop')
+    .description('Stops every hook server of this user (they finish the calls under way); the next hook call starts a new one')
+    .action(async () => {
+      const pids = await stopHookServers();
+      console.log(pids.length ? `stopped hook server ${pids.map((p) => `pid ${p}`).join(', ')}` : 'no hook server runs');
     });
 }

@@ -135,3 +135,32 @@ export function exchange(socket: string, request: HookRequest, timeoutMs?: numbe
     });
   });
 }
+
+/** The hook servers this user runs under this state directory: each socket asked for its status (`airlock hooks server`). */
+export async function listHookServers(dir = hookServerDir()): Promise<Array<{ socket: string; status?: HookServerStatus; problem?: string }>> {
+  let names: string[];
+  try {
+    names = fs.readdirSync(dir).filter((n) => n.endsWith('.sock')).sort();
+  } catch {
+    return [];
+  }
+  if (!privateDir(dir, false)) return names.map((n) => ({ socket: path.join(dir, n), problem: `${dir} is open to other users: hook clients do not use it` }));
+  return Promise.all(names.map(async (n) => {
+    const socket = path.join(dir, n);
+    if (!ownSocket(socket)) return { socket, problem: 'not a socket of this user\'s' };
+    const r = await exchange(socket, { v: 1, op: 'status' }, 2000);
+    if (r.kind === 'answer') return { socket, status: r.value as HookServerStatus };
+    return { socket, problem: r.kind === 'unavailable' ? `no server answers (${r.code}); the next hook call replaces it` : r.reason };
+  }));
+}
+
+/** Asks every running hook server to stop (they finish the calls under way); returns the pids that said yes. */
+export async function stopHookServers(dir = hookServerDir()): Promise<number[]> {
+  const pids: number[] = [];
+  for (const s of await listHookServers(dir)) {
+    if (!s.status) continue;
+    const r = await exchange(s.socket, { v: 1, op: 'stop' }, 2000);
+    if (r.kind === 'answer') pids.push(s.status.pid);
+  }
+  return pids;
+}

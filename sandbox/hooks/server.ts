@@ -66,7 +66,8 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
   let last = Date.now();
   const started = Date.now();
 
-  const server = net.createServer((conn) => {
+  // Half-open: the client ends its side once the request is sent, and still reads the answer.
+  const server = net.createServer({ allowHalfOpen: true }, (conn) => {
     sockets.add(conn);
     active++;
     last = Date.now();
