@@ -2,18 +2,17 @@
 // the hook input to this user's hook server (a Unix socket in the state directory) and prints its answer; with no server
 // there it loads the full hook (dist/hook-main.js, Node's compile cache on), answers in-process and starts the server
 // for the next call. Once the input is sent, the server's answer is the only one: a server that dies mid-call is a deny.
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { airlockStateDir } from '../log/paths.js';
+import { airlockStateDir } from '../log/stateDir.js';
 import { exchange, hookServerDir, hookServerId, hookSocketPath, MAX_INPUT_BYTES, ownSocket, privateDir } from './hookd.js';
 import { agentProcess, formatFailure, isAgentName, type AgentName, type HookOutput } from './output.js';
 
 interface HookMain {
   answerHook(agent: string, text: string, opts: { event?: 'pre' | 'post'; parentPid?: number }): Promise<HookOutput>;
-  runHookServer(id: string, socketPath: string): Promise<void>;
+  runHookServer(id: string, socketPath: string, bundleFile: string): Promise<void>;
 }
 
 const self = fileURLToPath(import.meta.url);
@@ -112,6 +111,7 @@ async function runHook(args: readonly string[]): Promise<HookOutput> {
   const out = await main.answerHook(agentArg, text, { ...(event ? { event } : {}), parentPid });
   if (startServer && socket) {
     try {
+      const { spawn } = await import('node:child_process');
       const child = spawn(process.execPath, [...process.execArgv, self, '--serve', id, socket], { detached: true, stdio: 'ignore', env: process.env, cwd: path.parse(self).root });
       child.on('error', () => { /* no server: the next call answers in-process again */ });
       child.unref();
@@ -126,7 +126,7 @@ const argv = process.argv.slice(2);
 // Invoked as `airlock hook <agent>` (bin/airlock.js) or `node dist/hook.js <agent>`; `--serve <id> <socket>` is the server.
 const args = argv[0] === 'hook' ? argv.slice(1) : argv;
 if (args[0] === '--serve' && args[1] && args[2]) {
-  await (await loadMain()).runHookServer(args[1], args[2]);
+  await (await loadMain()).runHookServer(args[1], args[2], bundle);
 } else {
   emit(await runHook(args).catch((err: unknown) => formatFailure(agent, `the hook crashed (${err instanceof Error ? err.message : String(err)})`)));
 }

@@ -1,10 +1,9 @@
 // The hook server's rendezvous, shared by the thin hook client, the server and `airlock hooks server` (node: builtins
 // only): where its socket is, which build and environment a server serves, and the one-line JSON exchange on it.
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
-import { airlockStateDir } from '../log/paths.js';
+import { airlockStateDir } from '../log/stateDir.js';
 
 /** The largest hook input, as the command hook reads it from stdin. */
 export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
@@ -57,19 +56,42 @@ function decisionEnvironment(): Record<string, string | undefined> {
   return Object.fromEntries(Object.entries(env).sort(([a], [b]) => a.localeCompare(b)));
 }
 
+declare const __AIRLOCK_HOOK_BUILD__: string | undefined;
+/** The build's id, which scripts/build.mjs writes into both hook bundles (dist/hook.js, dist/hook-main.js); none from the sources. */
+export const HOOK_BUILD: string | undefined = typeof __AIRLOCK_HOOK_BUILD__ === 'string' ? __AIRLOCK_HOOK_BUILD__ : undefined;
+
 /**
- * Which server a client may talk to: a hash of the hook bundle it would load (path, size, time, inode), the Node that
- * runs it and the decision environment, so an updated Airlock, another Node or another baseline never meets an old server.
+ * Which server a client may talk to: the build (its id, or from the sources the bundle file's path, size, time and
+ * inode), the Node that runs it and the decision environment, so an updated Airlock, another Node or another baseline
+ * never meets an old server.
  */
 export function hookServerId(bundleFile: string): string {
-  let bundle: unknown;
-  try {
-    const st = fs.statSync(bundleFile);
-    bundle = [path.resolve(bundleFile), st.size, st.mtimeMs, st.ino];
-  } catch {
-    bundle = crypto.randomUUID(); // no bundle: never shared
+  let build: unknown = HOOK_BUILD;
+  if (build === undefined) {
+    try {
+      const st = fs.statSync(bundleFile);
+      build = [bundleFile, st.size, st.mtimeMs, st.ino];
+    } catch {
+      build = `${process.pid}:${Date.now()}:${Math.random()}`; // no bundle: never shared
+    }
   }
-  return crypto.hash('sha256', JSON.stringify({ v: 1, bundle, node: process.execPath, version: process.version, env: decisionEnvironment() }), 'hex').slice(0, 16);
+  return digest64(JSON.stringify({ v: 1, build, node: process.execPath, version: process.version, env: decisionEnvironment() }));
+}
+
+/**
+ * 64 bits of two FNV-1a-style 32-bit hashes, as 16 hex digits: tells builds and environments apart without loading
+ * node:crypto (10–15 ms of a hook's start). Not a secret and no defence: the socket's folder and owner are.
+ */
+function digest64(s: string): string {
+  let h1 = 0x811c9dc5;
+  let h2 = 0x9e3779b9;
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    h1 = Math.imul(h1 ^ c, 0x01000193);
+    h2 = Math.imul(h2 ^ c, 0x5bd1e995);
+    h2 ^= h2 >>> 13;
+  }
+  return (h1 >>> 0).toString(16).padStart(8, '0') + (h2 >>> 0).toString(16).padStart(8, '0');
 }
 
 /** The socket of the server with this id, or undefined when its path would be too long for a Unix socket. */

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { answerHook } from './answer.js';
-import { DEFAULT_IDLE_MINUTES, exchange, hookInfoPath, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, privateDir, type HookServerStatus } from './hookd.js';
+import { DEFAULT_IDLE_MINUTES, exchange, hookInfoPath, hookServerId, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, privateDir, type HookServerStatus } from './hookd.js';
 import { formatFailure, isAgentName } from './output.js';
 import { PolicyCache } from './policyCache.js';
 
@@ -162,10 +162,12 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
 }
 
 /**
- * The detached server process (`node dist/hook.js --serve <id> <socket>`): listens, records itself in `<id>.json` next
+ * The detached server process (`node dist/hook.js --serve <id> <socket>`, `bundleFile` the hook bundle): listens, records itself in `<id>.json` next
  * to the socket, and exits when idle or stopped; quietly when another server already answers.
  */
-export async function runHookServer(id: string, socketPath: string): Promise<void> {
+export async function runHookServer(id: string, socketPath: string, bundleFile: string): Promise<void> {
+  // Started by a client of another build or environment (a race with an update): not the server it asked for.
+  if (hookServerId(bundleFile) !== id) process.exit(0);
   const minutes = Number(process.env['AIRLOCK_HOOK_SERVER_IDLE'] ?? DEFAULT_IDLE_MINUTES);
   const idleMs = Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_IDLE_MINUTES) * 60_000);
   if (!privateDir(path.dirname(socketPath), true)) {

@@ -28,7 +28,7 @@ describe('hook bundle', () => {
       entryPoints: [path.join(repoRoot, 'sandbox', 'hooks', 'entry.ts')], bundle: true, platform: 'node', format: 'esm',
       write: false, metafile: true, logLevel: 'silent', outfile: 'hook.js',
     });
-    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['sandbox/hooks/entry.ts', 'sandbox/hooks/hookd.ts', 'sandbox/hooks/output.ts', 'sandbox/log/paths.ts']);
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['sandbox/hooks/entry.ts', 'sandbox/hooks/hookd.ts', 'sandbox/hooks/output.ts', 'sandbox/log/stateDir.ts']);
     const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => !i.external || !isBuiltin(i.path)).map((i) => i.path));
     assert.deepEqual(imports, [], `the thin client imports more than node: builtins: ${imports.join(', ')}`);
     assert.ok(result.outputFiles[0]!.text.length < 20_000, `the thin client is ${result.outputFiles[0]!.text.length} bytes`);
