@@ -7,7 +7,7 @@ import module from 'node:module';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { airlockStateDir } from '../log/stateDir.js';
-import { exchange, hookServerDir, hookServerId, hookSocketPath, MAX_INPUT_BYTES, ownSocket, privateDir } from './hookd.js';
+import { CLIENT_DEADLINE_MS, exchange, hookServerDir, hookServerId, hookSocketPath, MAX_INPUT_BYTES, ownSocket, privateDir } from './hookd.js';
 import { agentProcess, formatFailure, isAgentName, type AgentName, type HookOutput } from './output.js';
 
 interface HookMain {
@@ -99,7 +99,7 @@ async function runHook(args: readonly string[]): Promise<HookOutput> {
       // Only a socket of this user's in a folder closed to others; anything else is neither used nor replaced here.
       if (!fs.existsSync(socket)) startServer = true;
       else if (ownSocket(socket)) {
-        const r = await exchange(socket, { v: 1, op: 'hook', agent: agentArg, ...(event ? { event } : {}), parentPid, input: text });
+        const r = await exchange(socket, { v: 1, op: 'hook', agent: agentArg, ...(event ? { event } : {}), parentPid, input: text }, CLIENT_DEADLINE_MS);
         if (r.kind === 'answer') return isHookOutput(r.value) ? r.value : formatFailure(agent, 'the Airlock hook server answered something that is not a hook answer');
         // Sent, and no answer: the server may have decided (and logged) already; a second decision here could differ.
         if (r.kind === 'broken') return formatFailure(agent, `the Airlock hook server did not answer (${r.reason})`);

@@ -10,6 +10,11 @@ export const MAX_INPUT_BYTES = 4 * 1024 * 1024;
 /** A request line: the input JSON-escaped (at most 6 bytes per byte) and the envelope. */
 export const MAX_REQUEST_BYTES = 6 * MAX_INPUT_BYTES + 4096;
 export const DEFAULT_IDLE_MINUTES = 30;
+/**
+ * How long a client waits for the server's answer before it denies: just under the 120 s agents are told to wait for
+ * the hook (install.ts TIMEOUT_S), so a hung server is a deny from Airlock, not a timeout an agent might let through.
+ */
+export const CLIENT_DEADLINE_MS = 115_000;
 /** Unix socket paths are limited to 108 bytes on Linux (104 on macOS). */
 const MAX_SOCKET_PATH = 100;
 
@@ -139,7 +144,7 @@ export function exchange(socket: string, request: HookRequest, timeoutMs?: numbe
       connected = true;
       conn.end(`${JSON.stringify(request)}\n`);
     });
-    if (timeoutMs !== undefined) conn.setTimeout(timeoutMs, () => done(connected ? { kind: 'broken', reason: `no answer within ${timeoutMs} ms` } : { kind: 'unavailable', code: 'ETIMEDOUT' }));
+    if (timeoutMs !== undefined) conn.setTimeout(timeoutMs, () => done(connected ? { kind: 'broken', reason: `no answer within ${Math.round(timeoutMs / 1000)} s` } : { kind: 'unavailable', code: 'ETIMEDOUT' }));
     conn.on('data', (c: Buffer) => {
       size += c.length;
       if (size > MAX_REQUEST_BYTES) done({ kind: 'broken', reason: 'the answer is too large' });

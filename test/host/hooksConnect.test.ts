@@ -37,7 +37,7 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     assert.equal(plan.file, file);
     assert.equal(plan.changed, true);
     assert.equal(plan.installed, false);
-    assert.match(plan.diff, /^\+.*'\/opt\/node dir\/bin\/node' \/ext\/dist\/hook\.mjs claude-code #airlock-hook/m);
+    assert.match(plan.diff, /^\+.*'\/opt\/node dir\/bin\/node' \/ext\/dist\/hook\.js claude-code #airlock-hook/m);
     assert.equal(fs.readFileSync(file, 'utf8'), before, 'a preview writes nothing');
 
     const { applied } = await client!.applyHooks({ agents: ['claude-code'], scope: 'project', command: COMMAND, confirmed: [{ agent: 'claude-code', diff: plan.diff }] });
@@ -74,7 +74,7 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     assert.equal(plans[0]?.file, path.join(home, '.cursor', 'hooks.json'));
     const { applied } = await client!.applyHooks({ agents: ['cursor'], scope: 'user', command: COMMAND, confirmed: [{ agent: 'cursor', diff: plans[0]!.diff }] });
     assert.equal(applied[0]?.written, true, applied[0]?.reason);
-    assert.match(fs.readFileSync(path.join(home, '.cursor', 'hooks.json'), 'utf8'), /hook\.mjs cursor #airlock-hook/);
+    assert.match(fs.readFileSync(path.join(home, '.cursor', 'hooks.json'), 'utf8'), /hook\.js cursor #airlock-hook/);
 
     fs.writeFileSync(path.join(ws.root, '.claude', 'settings.json'), '{ "hooks": ');
     const broken = await client!.planHooks({ agents: ['claude-code'], scope: 'project', command: COMMAND });
