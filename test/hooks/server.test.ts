@@ -94,6 +94,31 @@ describe('hook server (thin client, per-user server, real sockets)', function ()
     assert.ok(!fs.existsSync(hookd()));
   });
 
+  it('leaves after its idle time, removing its socket and its info file', async () => {
+    await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }), { ...env, AIRLOCK_HOOK_SERVER_IDLE: '0.03' });
+    const { socket, status } = await runningServer();
+    assert.equal(status.idleMs, 1800);
+    for (let i = 0; i < 100 && fs.existsSync(socket); i++) await sleep(100);
+    assert.ok(!fs.existsSync(socket), 'the idle server removed its socket');
+    const alive = () => { try { process.kill(status.pid, 0); return true; } catch { return false; } };
+    for (let i = 0; i < 50 && alive(); i++) await sleep(100);
+    assert.ok(!alive(), 'the server exited');
+    assert.deepEqual(fs.readdirSync(hookd()), []);
+  });
+
+  it('a client of another decision environment (another baseline) never talks to the running server', async () => {
+    await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }), env);
+    const first = await runningServer();
+    const baseline = path.join(path.dirname(ws.root), 'baseline.json');
+    fs.writeFileSync(baseline, JSON.stringify({ version: 1, fs: { read: { deny: ['src/a.ts'] } } }));
+    const r = await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }), { ...env, AIRLOCK_BASELINE_POLICY: baseline });
+    assert.equal(decisionOf(r), 'deny', 'the other baseline decided');
+    const again = (await exchange(first.socket, { v: 1, op: 'status' })) as { kind: 'answer'; value: HookServerStatus };
+    assert.equal(again.value.calls, 0, 'not through the first server');
+    for (let i = 0; i < 100 && sockets().length < 2; i++) await sleep(100);
+    assert.equal(sockets().length, 2, 'a second server for the other environment');
+  });
+
   it('sees a policy edited between two calls to the same server', async () => {
     await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }, 'p0'), env);
     const { socket } = await runningServer();
