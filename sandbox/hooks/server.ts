@@ -23,6 +23,8 @@ export interface HookServerOptions {
 export interface HookServer {
   socketPath: string;
   status(): HookServerStatus;
+  /** Counts as activity for the idle time (for another listener mounted in this process, e.g. an HTTP endpoint). */
+  touch(): void;
   /** Stops listening, removes its own socket, and resolves once the calls under way are answered. */
   close(): Promise<void>;
   /** Resolves when the server has closed (idle, stopped, or its socket taken over). */
@@ -158,7 +160,7 @@ export async function startHookServer(opts: HookServerOptions): Promise<HookServ
     if (!stillOurs() || (active === 0 && Date.now() - last >= idleMs)) void close();
   }, Math.max(100, Math.min(idleMs / 4, 15_000)));
 
-  return { socketPath: opts.socketPath, status, close, closed };
+  return { socketPath: opts.socketPath, status, touch: () => { last = Date.now(); }, close, closed };
 }
 
 /**
