@@ -53,13 +53,28 @@ async function loadMain(): Promise<HookMain> {
   }
 }
 
+/** The hook input: read straight from fd 0 (no stdin stream to set up), or as a stream where fd 0 does not block. */
 function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  const tooLarge = () => new Error(`the hook input is larger than ${MAX_INPUT_BYTES} bytes`);
+  try {
+    const buf = Buffer.allocUnsafe(64 * 1024);
+    for (;;) {
+      const n = fs.readSync(0, buf, 0, buf.length, null);
+      if (n === 0) return Promise.resolve(Buffer.concat(chunks).toString('utf8'));
+      size += n;
+      if (size > MAX_INPUT_BYTES) return Promise.reject(tooLarge());
+      chunks.push(Buffer.from(buf.subarray(0, n)));
+    }
+  } catch (err) {
+    // A non-blocking stdin (EAGAIN) and the like: the rest comes through the stream.
+    if ((err as NodeJS.ErrnoException).code !== 'EAGAIN' && (err as NodeJS.ErrnoException).code !== 'EWOULDBLOCK') return Promise.reject(err as Error);
+  }
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
     process.stdin.on('data', (c: Buffer) => {
       size += c.length;
-      if (size > MAX_INPUT_BYTES) reject(new Error(`the hook input is larger than ${MAX_INPUT_BYTES} bytes`));
+      if (size > MAX_INPUT_BYTES) reject(tooLarge());
       else chunks.push(c);
     });
     process.stdin.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));

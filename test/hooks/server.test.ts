@@ -94,6 +94,12 @@ describe('hook server (thin client, per-user server, real sockets)', function ()
     assert.ok(!fs.existsSync(hookd()));
   });
 
+  it('an input over 4 MiB is refused by the client, before any server sees it', async () => {
+    const r = await runHook('claude-code', `"${'a'.repeat(4 * 1024 * 1024)}"`, env);
+    assert.equal(r.code, 2);
+    assert.match(r.stderr, /the hook input is larger than 4194304 bytes/);
+  });
+
   it('leaves after its idle time, removing its socket and its info file', async () => {
     await runHook('claude-code', claudePre(ws.root, 'Read', { file_path: 'src/a.ts' }), { ...env, AIRLOCK_HOOK_SERVER_IDLE: '0.03' });
     const { socket, status } = await runningServer();
