@@ -41,8 +41,9 @@ export async function buildAirlock(opts: { source: boolean }): Promise<Built> {
     packages: 'external',
     logLevel: 'warning',
   });
-  // The hook exactly as scripts/build.mjs builds dist/hook.js: the compile-cache entry, and one bundle with its packages.
-  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning' } as const;
+  // The hook exactly as scripts/build.mjs builds dist/hook.js: the thin client (hook-main.js next to it), and one bundle with
+  // its packages (the in-process hook and the hook server).
+  const common = { bundle: true, platform: 'node', format: 'esm', target: 'node22', logLevel: 'warning', define: { __AIRLOCK_HOOK_BUILD__: JSON.stringify(`bench-${Date.now()}`) } } as const;
   await build({ ...common, entryPoints: [path.join(REPO_ROOT, 'sandbox', 'hooks', 'entry.ts')], outfile: path.join(BUILD_DIR, 'hook.mjs') });
   await build({
     ...common, entryPoints: [path.join(REPO_ROOT, 'sandbox', 'hooks', 'main.ts')], outfile: path.join(BUILD_DIR, 'hook-main.js'),

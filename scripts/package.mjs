@@ -24,7 +24,7 @@ for (const p of PLATFORMS) {
 }
 for (const f of ['package.json', 'index.js', 'node-gyp-build.js', 'LICENSE']) copy(`node-gyp-build/${f}`, `node-gyp-build/${f}`);
 
-// The agent hook the extension's "Connect Agents…" writes into agents' settings (dist/hook.mjs) finds the shell parser and
+// The agent hook the extension's "Connect Agents…" writes into agents' settings (dist/hook.js, loading dist/hook-main.js) finds the shell parser and
 // the bash grammar, both WebAssembly, next to it.
 for (const f of ['package.json', 'tree-sitter.js', 'tree-sitter.cjs', 'tree-sitter.wasm', 'LICENSE']) copy(`web-tree-sitter/${f}`, `web-tree-sitter/${f}`);
 for (const f of ['package.json', 'tree-sitter-bash.wasm', 'LICENSE']) copy(`tree-sitter-bash/${f}`, `tree-sitter-bash/${f}`);

@@ -9,6 +9,7 @@ import { AGENTS, isAgentName, type AgentName } from '../hooks/agents.js';
 import { EndpointError, endpointFile, ensureEndpoint, freePort, probeEndpoint, readEndpoint, rotateToken, TOKEN_ENV, tokenSource, validPort, type HookEndpoint } from '../hooks/endpoint.js';
 import { HTTP_AGENTS, serveHookHttp } from '../hooks/http.js';
 import { applyPlan, hookUrl, installStatus, planInstall, planUninstall, type InstallScope, type InstallStatus } from '../hooks/install.js';
+import { hookServerDir, listHookServers, stopHookServers } from '../hooks/hookd.js';
 import { findWorkspaceRoot, killLocalSessions } from '../hooks/local.js';
 
 /** The hook bundle next to this CLI bundle (dist/hook.js), run by this very Node. */
@@ -179,6 +180,29 @@ export function registerHooksCommands(program: Command): void {
         console.error(`airlock hooks token: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
       }
+    });
+  const server = hooks.command('server').description('The hook server: a per-user process that answers `airlock hook` calls quickly (AIRLOCK_HOOK_SERVER=off turns it off)');
+  server.command('status')
+    .description('Whether a hook server runs: its pid, build id, socket, idle limit and calls')
+    .option('--json', 'machine-readable')
+    .action(async (opts: { json?: boolean }) => {
+      const rows = await listHookServers();
+      if (opts.json) { console.log(JSON.stringify(rows, null, 2)); return; }
+      if (rows.length === 0) { console.log(`no hook server runs (sockets live in ${hookServerDir()}); the next \`airlock hook\` call starts one`); return; }
+      for (const r of rows) {
+        if (r.status) {
+          const s = r.status;
+          console.log(`running  pid ${s.pid}  build ${s.id}  idle limit ${Math.round(s.idleMs / 60_000 * 10) / 10} min  ${s.calls} calls (${s.policyLoads} policy loads, ${s.policyCacheHits} from the cache)  ${r.socket}`);
+        } else {
+          console.log(`stale    ${r.socket}: ${r.problem ?? 'no answer'}`);
+        }
+      }
+    });
+  server.command('stop')
+    .description('Stops every hook server of this user (they finish the calls under way); the next hook call starts a new one')
+    .action(async () => {
+      const pids = await stopHookServers();
+      console.log(pids.length ? `stopped hook server ${pids.map((p) => `pid ${p}`).join(', ')}` : 'no hook server runs');
     });
 }
 

@@ -1,13 +1,8 @@
 // Each agent's hook format: its input parsed exactly as it sends it (zod), and Airlock's answer written as it reads it.
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { agentProcess, type AgentName, type HookOutput } from './output.js';
 
-export const AGENTS = ['claude-code', 'vscode', 'copilot', 'codex', 'gemini', 'cursor'] as const;
-export type AgentName = (typeof AGENTS)[number];
-
-export function isAgentName(s: string): s is AgentName {
-  return (AGENTS as readonly string[]).includes(s);
-}
+export { AGENTS, agentProcess, formatFailure, isAgentName, type AgentName, type HookOutput } from './output.js';
 
 /** One hook call, the same for every agent. */
 export interface HookCall {
@@ -27,9 +22,6 @@ export interface HookCall {
 
 /** What Airlock answers; `stop` also stops the agent (its task ended or was killed). */
 export interface HookAnswer { verdict: 'allow' | 'ask' | 'deny'; reason: string; stop?: string }
-
-/** What the hook process writes and how it exits. */
-export interface HookOutput { stdout: string; stderr: string; exit: number }
 
 const ToolInput = z.record(z.string(), z.unknown());
 
@@ -111,22 +103,6 @@ const CursorInput = z.discriminatedUnion('hook_event_name', [
 ]);
 
 export class HookInputError extends Error {}
-
-const SHELLS = new Set(['sh', 'bash', 'dash', 'zsh', 'ksh', 'fish']);
-
-/** The agent's process: the hook's parent, or its grandparent when the agent ran the hook through a shell (Linux /proc). */
-export function agentProcess(): number {
-  const parent = process.ppid;
-  try {
-    const stat = readFileSync(`/proc/${parent}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    if (!SHELLS.has(comm)) return parent;
-    const grand = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
-    return Number.isInteger(grand) && grand > 1 ? grand : parent;
-  } catch {
-    return parent;
-  }
-}
 
 function parseWith<S extends z.ZodType>(schema: S, raw: unknown, agent: AgentName): z.output<S> {
   const r = schema.safeParse(raw);
@@ -234,14 +210,4 @@ export function formatAnswer(agent: AgentName, a: HookAnswer): HookOutput {
 export function formatPostAnswer(agent: AgentName, stop?: string): HookOutput {
   if (stop === undefined) return { stdout: agent === 'copilot' ? '' : json({}), stderr: '', exit: 0 };
   return { stdout: json({ continue: false, stopReason: stop }), stderr: '', exit: 0 };
-}
-
-/** A failure before any decision: a deny that blocks in every agent (exit 2 with the reason on stderr, and JSON where read). */
-export function formatFailure(agent: AgentName | undefined, reason: string): HookOutput {
-  const text = `Airlock refused this tool call: ${reason}. Airlock fails closed: nothing runs until the hook can decide.`;
-  if (agent === 'copilot' || agent === 'cursor') {
-    const out = agent === 'copilot' ? { permissionDecision: 'deny', permissionDecisionReason: text } : { permission: 'deny', user_message: text, agent_message: text };
-    return { stdout: json(out), stderr: `${text}\n`, exit: agent === 'copilot' ? 0 : 2 };
-  }
-  return { stdout: '', stderr: `${text}\n`, exit: 2 };
 }

@@ -4,7 +4,7 @@ import crypto from 'node:crypto';
 import { findGatewayRoot } from '../gateway/paths.js';
 import type { CompiledPolicy } from '../policy/compile.js';
 import { formatAnswer, formatFailure, formatPostAnswer, HookInputError, isAgentName, parseHookInput, type AgentName, type HookCall, type HookOutput } from './agents.js';
-import { decideLocally, findWorkspaceRoot, loadWorkspacePolicy } from './local.js';
+import { decideLocally, findWorkspaceRoot, loadWorkspacePolicy, type WorkspacePolicy } from './local.js';
 import { mapTool } from './mapping.js';
 import { expandTrees } from './trees.js';
 
@@ -28,6 +28,8 @@ export interface AnswerOptions {
   event?: 'pre' | 'post';
   /** The agent's process, for agents that send no session id (Copilot); default: this process's parent. */
   parentPid?: number;
+  /** How the workspace's policy is loaded; default: from its files, every time (the hook server passes its cache). */
+  loadPolicy?: (workspaceRoot: string) => WorkspacePolicy;
 }
 
 async function answerOrThrow(agentArg: string, text: string, opts: AnswerOptions): Promise<HookOutput> {
@@ -53,7 +55,7 @@ async function answerOrThrow(agentArg: string, text: string, opts: AnswerOptions
   } catch {
     return formatFailure(agent, `the working directory ${JSON.stringify(call.cwd)} does not exist`);
   }
-  const loaded = loadWorkspacePolicy(workspaceRoot);
+  const loaded = (opts.loadPolicy ?? loadWorkspacePolicy)(workspaceRoot);
   if ('problem' in loaded) return call.event === 'post' ? formatPostAnswer(agent) : formatFailure(agent, loaded.problem);
   const { policy } = loaded;
   const budget = policy.approval.timeoutSeconds * 1000 + MARGIN_MS;

@@ -12,12 +12,12 @@ export function launcherPath(): string {
 }
 
 /**
- * The hook entry shipped beside the running bundle (dist/hook.js; dist/hook.mjs where that is the one), or the
- * repository's built dist/hook.js when the harness runs from its TypeScript sources (sandbox/host/).
+ * The hook entry shipped beside the running bundle (dist/hook.js), or the repository's built dist/hook.js when the
+ * harness runs from its TypeScript sources (sandbox/host/).
  */
 export function hookEntryBeside(moduleUrl: string): string | undefined {
   const dir = path.dirname(fileURLToPath(moduleUrl));
-  return [path.join(dir, 'hook.js'), path.join(dir, 'hook.mjs'), path.join(dir, '..', '..', 'dist', 'hook.js')].find((f) => fs.existsSync(f));
+  return [path.join(dir, 'hook.js'), path.join(dir, '..', '..', 'dist', 'hook.js')].find((f) => fs.existsSync(f));
 }
 
 const sq = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;

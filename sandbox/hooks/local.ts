@@ -34,11 +34,14 @@ export function findWorkspaceRoot(cwd: string): string {
   return start;
 }
 
-export function loadWorkspacePolicy(workspaceRoot: string): { policy: CompiledPolicy } | { problem: string } {
+export type WorkspacePolicy = { policy: CompiledPolicy } | { problem: string };
+
+/** The workspace's policy (with the baseline), its examples checked; `onRead` hears of every file the load read. */
+export function loadWorkspacePolicy(workspaceRoot: string, onRead?: (file: string, text: string | undefined) => void): WorkspacePolicy {
   const baselineFile = userBaselineFile();
   const protectedPaths = [airlockStateDir(), defaultKeyDir()];
   // The policy's own `tests` run below, unless these very files already passed them in this engine (the cache).
-  const result = loadPolicy({ workspaceRoot, ...(baselineFile ? { baselineFile } : {}), protectedPaths, checkExamples: false });
+  const result = loadPolicy({ workspaceRoot, ...(baselineFile ? { baselineFile } : {}), protectedPaths, checkExamples: false, ...(onRead ? { onRead } : {}) });
   let problems = result.ok ? [] : result.problems;
   if (result.ok && (testedSource(result.policy)?.doc.tests?.length ?? 0) > 0) {
     const passed = examplesPassedFile(result.policy, protectedPaths);

@@ -1,17 +1,11 @@
 // Where logs, keys and heads live: outside the workspace by default, in the user's state directory.
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 
-/** `$AIRLOCK_STATE_DIR`, else `$XDG_STATE_HOME/airlock`, else `~/.local/state/airlock`. */
-export function airlockStateDir(): string {
-  const override = process.env['AIRLOCK_STATE_DIR'];
-  if (override) return path.resolve(override);
-  const xdg = process.env['XDG_STATE_HOME'];
-  const base = xdg && path.isAbsolute(xdg) ? xdg : path.join(os.homedir(), '.local', 'state');
-  return path.join(base, 'airlock');
-}
+import { airlockStateDir } from './stateDir.js';
+
+export { airlockStateDir };
 
 export function defaultKeyDir(): string {
   return path.join(airlockStateDir(), 'keys');

@@ -36,6 +36,8 @@ export interface LoadOptions {
   protectedPaths?: string[];
   /** Check the policy's `tests` examples (default true); `airlock policy test` runs and reports them itself. */
   checkExamples?: boolean;
+  /** Told every file the load depended on, with the text it read (undefined: absent or unreadable), so a cache can tell a stale result. */
+  onRead?: (file: string, text: string | undefined) => void;
 }
 
 export const DEFAULT_POLICY_FILE = path.join('.airlock', 'policy.json');
@@ -54,6 +56,7 @@ interface LoadContext {
   problems: AirlockProblem[];
   /** Sources already loaded in this layer: a file extended twice (a diamond) is merged once. */
   loaded: Set<string>;
+  onRead?: ((file: string, text: string | undefined) => void) | undefined;
 }
 
 /** Workspace-relative (posix separators) when inside the workspace, absolute otherwise. */
@@ -106,7 +109,9 @@ function readSource(ref: SourceRef, ctx: LoadContext, origin: Origin | undefined
   let text: string;
   try {
     text = fs.readFileSync(ref.abs, 'utf8');
+    ctx.onRead?.(ref.abs, text);
   } catch (e) {
+    ctx.onRead?.(ref.abs, undefined);
     const err = e as NodeJS.ErrnoException;
     const message = err.code === 'ENOENT'
       ? `policy file "${ref.display}" does not exist; check the path, or run without a file to use ${DEFAULT_PRESET}`
@@ -251,7 +256,7 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
   } catch {
     return { ok: false, problems: [{ code: 'policy.workspace-missing', severity: 'error', message: `workspace folder "${opts.workspaceRoot}" does not exist` }] };
   }
-  const ctx: LoadContext = { workspaceRoot, problems: [], loaded: new Set() };
+  const ctx: LoadContext = { workspaceRoot, problems: [], loaded: new Set(), onRead: opts.onRead };
   const warnings: AirlockProblem[] = [];
 
   let workspaceRef: SourceRef | undefined;
@@ -270,6 +275,7 @@ function loadPolicyUnsafe(opts: LoadOptions): LoadResult {
     if (fs.existsSync(defaultFile)) {
       workspaceRef = fileRef(defaultFile, ctx);
     } else {
+      opts.onRead?.(defaultFile, undefined);
       workspaceRef = presetRef(DEFAULT_PRESET);
       warnings.push({
         code: 'policy.default-preset', severity: 'warning',

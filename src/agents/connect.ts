@@ -12,10 +12,10 @@ export function shellWord(word: string, platform: NodeJS.Platform): string {
 
 /**
  * The command an agent runs for each tool call, up to the agent's name: the hook bundled in the installed extension
- * (dist/hook.mjs, self-contained) on the Node the harness runs on. planInstall appends `<agent> [--event …]`.
+ * (dist/hook.js, the thin client of the hook server, next to dist/hook-main.js) on the Node the harness runs on. planInstall appends `<agent> [--event …]`.
  */
 export function hookCommand(node: string, extensionPath: string, platform: NodeJS.Platform): string {
-  const hook = (platform === 'win32' ? path.win32 : path.posix).join(extensionPath, 'dist', 'hook.mjs');
+  const hook = (platform === 'win32' ? path.win32 : path.posix).join(extensionPath, 'dist', 'hook.js');
   return `${shellWord(node, platform)} ${shellWord(hook, platform)}`;
 }
 

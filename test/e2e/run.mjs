@@ -346,13 +346,13 @@ try {
     if (pre?.type !== 'command' || !/\/bin\/airlock-hook"? claude-code #airlock-hook$/.test(pre.command)) throw new Error(`no Airlock PreToolUse hook in ${settings}:\n${written}`);
     // The launcher in Airlock's state folder starts the installed extension's hook (and follows it across updates).
     const launcher = fs.readFileSync(path.join(stateDir, 'bin', 'airlock-hook'), 'utf8');
-    if (!launcher.includes(extensionsDir) || !/\/dist\/hook\.m?js'/.test(launcher)) throw new Error(`the launcher does not start the extension's hook:\n${launcher}`);
+    if (!launcher.includes(extensionsDir) || !/\/dist\/hook\.js'/.test(launcher)) throw new Error(`the launcher does not start the extension's hook:\n${launcher}`);
     // The command as written runs: the installed extension's own hook on the discovered Node answers a Claude Code call
     // (with no editor to reach from this state folder it decides locally, so it never waits on a notification).
     const input = { session_id: 'e2e', transcript_path: path.join(runDir, 't.jsonl'), cwd: workspace, permission_mode: 'default', hook_event_name: 'PreToolUse',
       tool_name: 'Read', tool_input: { file_path: path.join(workspace, 'docs', 'always.md') }, tool_use_id: 'toolu_e2e' };
     const answer = execFileSync('sh', ['-c', pre.command], { input: JSON.stringify(input), encoding: 'utf8', timeout: 30_000,
-      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone') } });
+      env: { ...process.env, AIRLOCK_STATE_DIR: path.join(runDir, 'hook-alone'), AIRLOCK_HOOK_SERVER_IDLE: '0.5' } });
     const decision = JSON.parse(answer).hookSpecificOutput?.permissionDecision;
     if (!['allow', 'ask', 'deny'].includes(decision)) throw new Error(`the hook's answer is not a Claude Code decision: ${answer}`);
     log(`connected hook answered ${decision}`);
@@ -364,7 +364,7 @@ try {
   // directory code-server's harness uses, so it finds the gateway socket of the workspace's harness.
   const hookRun = (input) => new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [path.join(root, 'dist', 'hook.js'), 'claude-code'], {
-      cwd: workspace, env: { ...server.env, AIRLOCK_STATE_DIR: stateDir }, stdio: ['pipe', 'pipe', 'pipe'],
+      cwd: workspace, env: { ...server.env, AIRLOCK_STATE_DIR: stateDir, AIRLOCK_HOOK_SERVER_IDLE: '0.5' }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

@@ -6,12 +6,12 @@ import { agentChoices, appliedSummary, hookCommand, previewText, shellWord, toAp
 describe('Connect Agents (extension logic)', () => {
   it('quotes the Node and hook paths so a POSIX shell runs exactly them', () => {
     const cmd = hookCommand("/home/o'neil/node 24/bin/node", '/home/x/.vscode/extensions/airlock.airlock-0.1.0', 'linux');
-    assert.equal(cmd, `'/home/o'\\''neil/node 24/bin/node' /home/x/.vscode/extensions/airlock.airlock-0.1.0/dist/hook.mjs`);
+    assert.equal(cmd, `'/home/o'\\''neil/node 24/bin/node' /home/x/.vscode/extensions/airlock.airlock-0.1.0/dist/hook.js`);
     // The shell splits it back into the two words.
     const words = execFileSync('sh', ['-c', `printf '%s\\n' ${cmd}`], { encoding: 'utf8' }).trimEnd().split('\n');
-    assert.deepEqual(words, ["/home/o'neil/node 24/bin/node", '/home/x/.vscode/extensions/airlock.airlock-0.1.0/dist/hook.mjs']);
+    assert.deepEqual(words, ["/home/o'neil/node 24/bin/node", '/home/x/.vscode/extensions/airlock.airlock-0.1.0/dist/hook.js']);
     assert.equal(shellWord('C:\\Program Files\\nodejs\\node.exe', 'win32'), '"C:\\Program Files\\nodejs\\node.exe"');
-    assert.equal(hookCommand('node', 'C:\\ext', 'win32'), 'node "C:\\ext\\dist\\hook.mjs"');
+    assert.equal(hookCommand('node', 'C:\\ext', 'win32'), 'node "C:\\ext\\dist\\hook.js"');
   });
 
   it('offers the six agents, marking the connected ones', () => {

@@ -23,12 +23,15 @@ describe('hook bundle', () => {
     assert.deepEqual([...new Set(packages)].sort(), ['web-tree-sitter'], `the hook bundle imports packages at run time: ${packages.join(', ')}`);
   });
 
-  it('dist/hook.js is a small entry that turns on the compile cache, then loads the bundle', async () => {
+  it('dist/hook.js is a thin client of node: builtins (no zod, no bundle) that turns on the compile cache before loading the bundle', async () => {
     const result = await build({
       entryPoints: [path.join(repoRoot, 'sandbox', 'hooks', 'entry.ts')], bundle: true, platform: 'node', format: 'esm',
       write: false, metafile: true, logLevel: 'silent', outfile: 'hook.js',
     });
-    assert.deepEqual(Object.keys(result.metafile.inputs), ['sandbox/hooks/entry.ts']);
+    assert.deepEqual(Object.keys(result.metafile.inputs).sort(), ['sandbox/hooks/entry.ts', 'sandbox/hooks/hookd.ts', 'sandbox/hooks/output.ts', 'sandbox/log/stateDir.ts']);
+    const imports = Object.values(result.metafile.outputs).flatMap((o) => o.imports.filter((i) => !i.external || !isBuiltin(i.path)).map((i) => i.path));
+    assert.deepEqual(imports, [], `the thin client imports more than node: builtins: ${imports.join(', ')}`);
+    assert.ok(result.outputFiles[0]!.text.length < 20_000, `the thin client is ${result.outputFiles[0]!.text.length} bytes`);
     assert.match(result.outputFiles[0]!.text, /enableCompileCache/);
   });
 });

@@ -8,6 +8,7 @@ import { HarnessClient } from '../../src/harness/client.js';
 import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
 import { connectGateway } from '../../sandbox/gateway/client.js';
 import { gatewayFiles } from '../../sandbox/gateway/paths.js';
+import { listHookServers, stopHookServers } from '../../sandbox/hooks/hookd.js';
 import { hostCommand } from '../support/harness.js';
 import { repoRoot } from '../support/cli.js';
 import { claudePre, codexPre } from './fixtures.js';
@@ -93,6 +94,31 @@ describe('gateway: airlock hook through a running airlock host', function () {
     const log = await harness.readLog({});
     const decisions = log.filter((e) => (e as { kind: string }).kind === 'decision') as Array<{ task: string; data: { agent?: { name: string } } }>;
     assert.ok(decisions.some((d) => d.task === task.id && d.data.agent?.name === 'claude-code'));
+  });
+
+  it('through the hook server too: the question reaches the editor and its answer is the hook\'s', async () => {
+    const env = { ...ws.env, AIRLOCK_HOOK_SERVER: 'on', AIRLOCK_HOOK_SERVER_IDLE: '0.5' };
+    const dir = path.join(ws.state, 'hookd');
+    try {
+      const task = await harness.startTask({ intent: 'docs', scope: { fs: { write: { allow: ['src/**'] } } } });
+      answer = 'allow-once';
+      // The first call answers in-process and starts the server; the next ones go through it.
+      assert.equal(decisionOf(await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'src/b.ts', content: 'x' }, 'srv1'), env))?.permissionDecision, 'allow');
+      let server: Awaited<ReturnType<typeof listHookServers>>[number] | undefined;
+      for (let i = 0; i < 300 && !server?.status; i++) { server = (await listHookServers(dir))[0]; if (!server?.status) await new Promise((r) => setTimeout(r, 100)); }
+      assert.ok(server?.status, 'the hook server started');
+      const out = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'notes.md', content: 'x' }, 'srv2'), env);
+      assert.equal(decisionOf(out)?.permissionDecision, 'allow', out.stderr);
+      assert.equal(asked.length, 1);
+      assert.equal(asked[0]!.task.id, task.id);
+      assert.equal(asked[0]!.agent?.toolUseId, 'srv2');
+      answer = 'deny';
+      const refused = await runHook('claude-code', claudePre(ws.root, 'Write', { file_path: 'notes.md', content: 'y' }, 'srv3'), env);
+      assert.equal(decisionOf(refused)?.permissionDecision, 'deny');
+      assert.equal((await listHookServers(dir))[0]?.status?.calls, 2, 'both calls went through the server');
+    } finally {
+      await stopHookServers(dir);
+    }
   });
 
   it('a policy deny is never asked; the kill switch denies every later call and stops the agent', async () => {

@@ -1,4 +1,5 @@
-// Runs the real `airlock hook <agent>` process (from source) with a hook input on stdin, in an isolated state directory.
+// Runs the real `airlock hook <agent>` process (from source) with a hook input on stdin, in an isolated state directory;
+// in-process (AIRLOCK_HOOK_SERVER=off) unless the env says otherwise (test/hooks/server.test.ts runs it with the server).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,8 +10,8 @@ export interface HookRun { code: number | null; stdout: string; stderr: string; 
 
 export function runHook(agent: string, input: unknown, env: NodeJS.ProcessEnv, extraArgs: string[] = []): Promise<HookRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsxLoader, path.join(repoRoot, 'sandbox', 'hooks', 'main.ts'), agent, ...extraArgs], {
-      cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', AIRLOCK_BASELINE_POLICY: '', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
+    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsxLoader, path.join(repoRoot, 'sandbox', 'hooks', 'entry.ts'), agent, ...extraArgs], {
+      cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', AIRLOCK_BASELINE_POLICY: '', AIRLOCK_HOOK_SERVER: 'off', ...env }, stdio: ['pipe', 'pipe', 'pipe'],
     });
     let stdout = '';
     let stderr = '';

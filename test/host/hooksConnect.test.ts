@@ -9,7 +9,7 @@ import { startHarness } from '../support/harness.js';
 import type { HarnessClient } from '../../src/harness/client.js';
 
 const policy = { version: 1, default: 'ask' };
-const COMMAND = "'/opt/node dir/bin/node' /ext/dist/hook.mjs";
+const COMMAND = "'/opt/node dir/bin/node' /ext/dist/hook.js";
 
 describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function () {
   this.timeout(60000);
@@ -38,7 +38,7 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     assert.equal(plan.file, file);
     assert.equal(plan.changed, true);
     assert.equal(plan.installed, false);
-    assert.match(plan.diff, /^\+.*'\/opt\/node dir\/bin\/node' \/ext\/dist\/hook\.mjs claude-code #airlock-hook/m);
+    assert.match(plan.diff, /^\+.*'\/opt\/node dir\/bin\/node' \/ext\/dist\/hook\.js claude-code #airlock-hook/m);
     assert.equal(fs.readFileSync(file, 'utf8'), before, 'a preview writes nothing');
 
     const { applied } = await client!.applyHooks({ agents: ['claude-code'], scope: 'project', command: COMMAND, confirmed: [{ agent: 'claude-code', diff: plan.diff }] });
@@ -75,7 +75,7 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     assert.equal(plans[0]?.file, path.join(home, '.cursor', 'hooks.json'));
     const { applied } = await client!.applyHooks({ agents: ['cursor'], scope: 'user', command: COMMAND, confirmed: [{ agent: 'cursor', diff: plans[0]!.diff }] });
     assert.equal(applied[0]?.written, true, applied[0]?.reason);
-    assert.match(fs.readFileSync(path.join(home, '.cursor', 'hooks.json'), 'utf8'), /hook\.mjs cursor #airlock-hook/);
+    assert.match(fs.readFileSync(path.join(home, '.cursor', 'hooks.json'), 'utf8'), /hook\.js cursor #airlock-hook/);
 
     fs.writeFileSync(path.join(ws.root, '.claude', 'settings.json'), '{ "hooks": ');
     const broken = await client!.planHooks({ agents: ['claude-code'], scope: 'project', command: COMMAND });
@@ -86,7 +86,7 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
   it('validates the request: unknown agents, scopes and multi-line commands are refused with the field named', async () => {
     await assert.rejects(client!.planHooks({ agents: ['emacs' as never], scope: 'project', command: COMMAND }), /hooks\/plan: invalid params: agents\[0\]/);
     await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'global' as never, command: COMMAND }), /scope/);
-    await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'project', command: 'node hook.mjs\nrm -rf ~' }), /command: a single line/);
+    await assert.rejects(client!.planHooks({ agents: ['codex'], scope: 'project', command: 'node hook.js\nrm -rf ~' }), /command: a single line/);
   });
 
   it('without a command: the launcher in the state folder, written "$HOME/…" so committed settings run for teammates; it follows the hook across updates and refuses when the hook is gone', async () => {
