@@ -12,4 +12,4 @@ export { prepareConfined } from '../sandbox/confine/bwrap.js';
 export { startProxy } from '../sandbox/confine/proxy.js';
 export { startGateway } from '../sandbox/gateway/server.js';
 export { connectGateway } from '../sandbox/gateway/client.js';
-export { serveHookHttp } from '../sandbox/hooks/http.js';
+export { serveHookEndpoint, serveHookHttp } from '../sandbox/hooks/http.js';

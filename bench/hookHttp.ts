@@ -36,7 +36,7 @@ export const hookHttpFigure: FigureModule = {
     process.env['AIRLOCK_STATE_DIR'] = path.join(base, 'state');
     process.env['AIRLOCK_BASELINE_POLICY'] = '';
     const token = 'b'.repeat(64);
-    const endpoint = await ctx.airlock.lib.serveHookHttp({ host: '127.0.0.1', port: 0, token });
+    const endpoint = await ctx.airlock.lib.serveHookEndpoint({ host: '127.0.0.1', port: 0, token });
     const bare = http.createServer((_req, res) => res.end('{"hookSpecificOutput":{"permissionDecision":"allow"}}'));
     await new Promise<void>((r) => bare.listen(0, '127.0.0.1', () => r()));
     const agent = new http.Agent({ keepAlive: true });
@@ -59,7 +59,7 @@ export const hookHttpFigure: FigureModule = {
       return [figure({
         name: 'HTTP hook round trip: Read, decided and logged without the editor', unit: 'ms', airlock: e!, baselineName: 'bare loopback HTTP round trip', baseline: b!,
         ratio: 'overhead', goal: '≤ 3×', meets: (r) => (r === null ? null : r <= 3),
-        note: 'token, Host and Origin checks, the workspace policy loaded for the call (no cache yet), the decision, a log entry fsynced and signed, the answer',
+        note: 'as `airlock hooks serve` runs it: token, Host and Origin checks, the policy from the cache (its files re-read and compared), the decision, the log entry fsynced in the session\'s open log, the session state saved, the answer',
       })];
     } finally {
       agent.destroy();

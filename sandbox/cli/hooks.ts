@@ -7,7 +7,7 @@ import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { AGENTS, isAgentName, type AgentName } from '../hooks/agents.js';
 import { EndpointError, endpointFile, ensureEndpoint, freePort, probeEndpoint, readEndpoint, rotateToken, TOKEN_ENV, tokenSource, validPort, type HookEndpoint } from '../hooks/endpoint.js';
-import { HTTP_AGENTS, serveHookHttp } from '../hooks/http.js';
+import { HTTP_AGENTS, serveHookEndpoint } from '../hooks/http.js';
 import { applyPlan, hookUrl, installStatus, planInstall, planUninstall, type InstallScope, type InstallStatus } from '../hooks/install.js';
 import { hookServerDir, listHookServers, stopHookServers } from '../hooks/hookd.js';
 import { findWorkspaceRoot, killLocalSessions } from '../hooks/local.js';
@@ -148,9 +148,9 @@ export function registerHooksCommands(program: Command): void {
         console.error(`airlock hooks serve: ${err instanceof Error ? err.message : String(err)}`);
         process.exit(1);
       }
-      let server: Awaited<ReturnType<typeof serveHookHttp>>;
+      let server: Awaited<ReturnType<typeof serveHookEndpoint>>;
       try {
-        server = await serveHookHttp({ host: '127.0.0.1', port: endpoint.port, token: tokenSource(endpoint) });
+        server = await serveHookEndpoint({ host: '127.0.0.1', port: endpoint.port, token: tokenSource(endpoint) });
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') {
           console.error(`airlock hooks serve: cannot listen on 127.0.0.1:${endpoint.port}: ${err instanceof Error ? err.message : String(err)}`);

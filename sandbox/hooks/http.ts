@@ -7,6 +7,8 @@ import type { AgentName, HookOutput } from './agents.js';
 import { isAgentName } from './agents.js';
 import { answerHook, type AnswerOptions } from './answer.js';
 import { PROBE_PATH, TOKEN_ENV, tokenDigest } from './endpoint.js';
+import { keepSessionLogsOpen } from './local.js';
+import { PolicyCache } from './policyCache.js';
 
 /** Hook bodies above this are refused (413), as the command hook refuses such stdin. */
 export const MAX_BODY_BYTES = 4 * 1024 * 1024;
@@ -188,4 +190,20 @@ export function serveHookHttp(opts: ServeHookHttpOptions): Promise<HookHttpServe
       });
     });
   });
+}
+
+/**
+ * The endpoint as `airlock hooks serve` runs it: policies kept while their files are unchanged and sessions' logs kept
+ * open between calls (each decision fsynced before its answer; signed when the session idles or the endpoint closes).
+ */
+export async function serveHookEndpoint(opts: Omit<ServeHookHttpOptions, 'answer'>): Promise<{ port: number; close(): Promise<void> }> {
+  const cache = new PolicyCache();
+  const logs = keepSessionLogsOpen();
+  try {
+    const server = await serveHookHttp({ ...opts, answer: (agent, text, o) => answerHook(agent, text, { ...o, loadPolicy: (root) => cache.load(root) }) });
+    return { port: server.port, close: async () => { await server.close(); logs.closeAll(); } };
+  } catch (err) {
+    logs.closeAll();
+    throw err;
+  }
 }

@@ -145,6 +145,67 @@ async function openLog(file: string, session: string, policyHash: string, header
   }
 }
 
+/**
+ * In a long-lived process (the hook server, the HTTP endpoint) a session's log stays open between its calls instead of
+ * being opened, signed and closed per call: each decision is still written and fsynced before its answer; the session's
+ * signed checkpoint comes when it has been idle for `idleMs` (or the process closes its logs), as for the editor's log.
+ */
+interface OpenLog { log: ActionLog; policyHash: string; timer?: NodeJS.Timeout }
+/** Agent sessions' tasks as last rebuilt, by state file (only while logs are kept open: a long-lived process). */
+const tasksSeen = new Map<string, { policy: CompiledPolicy; task: Task }>();
+let openLogs: { idleMs: number; logs: Map<string, OpenLog> } | undefined;
+
+export function keepSessionLogsOpen(idleMs = 60_000): { closeAll(): void } {
+  const pool = { idleMs, logs: new Map<string, OpenLog>() };
+  openLogs = pool;
+  return {
+    closeAll() {
+      for (const [file, o] of pool.logs) {
+        clearTimeout(o.timer);
+        pool.logs.delete(file);
+        try { o.log.close(); } catch { /* closed already */ }
+      }
+      if (openLogs === pool) openLogs = undefined;
+      tasksSeen.clear();
+    },
+  };
+}
+
+async function sessionLog(file: string, session: string, policyHash: string, header: Record<string, unknown>): Promise<{ log: ActionLog; done(): void }> {
+  const pool = openLogs;
+  if (!pool) {
+    const log = await openLog(file, session, policyHash, header);
+    return { log, done: () => log.close() };
+  }
+  let o = pool.logs.get(file);
+  // A changed policy starts a new log session (its header names the policy that decided).
+  if (o && o.policyHash !== policyHash) {
+    clearTimeout(o.timer);
+    pool.logs.delete(file);
+    o.log.close();
+    o = undefined;
+  }
+  if (!o) {
+    o = { log: await openLog(file, session, policyHash, header), policyHash };
+    // Another call of this session may have opened it meanwhile: keep one.
+    const raced = pool.logs.get(file);
+    if (raced && raced.policyHash === policyHash) { o.log.close(); o = raced; } else pool.logs.set(file, o);
+  }
+  const entry = o;
+  clearTimeout(entry.timer);
+  return {
+    log: entry.log,
+    done() {
+      entry.log.sync();
+      entry.timer = setTimeout(() => {
+        if (pool.logs.get(file) === entry) pool.logs.delete(file);
+        try { entry.log.close(); } catch { /* closed already */ }
+      }, pool.idleMs);
+      entry.timer.unref();
+    },
+  };
+}
+
 export async function decideLocally(call: HookCall, workspaceRoot: string, policy: CompiledPolicy, asSent: Mapped | undefined,
   now = Date.now()): Promise<HookAnswer & { logFile: string }> {
   // Agents send absolute paths: reasons and the log show them as the policy writes them (the same files, the same decisions).
@@ -159,7 +220,7 @@ export async function decideLocally(call: HookCall, workspaceRoot: string, polic
   const stateFile = path.join(dir, `${base}.state.json`);
   const logFile = path.join(dir, `${base}.jsonl`);
   fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const log = await openLog(logFile, `${call.agent}:${call.session}`, policy.hash, { workspaceRoot, client: `airlock hook ${call.agent}`, agent: call.agent, agentSession: call.session });
+  const { log, done } = await sessionLog(logFile, `${call.agent}:${call.session}`, policy.hash, { workspaceRoot, client: `airlock hook ${call.agent}`, agent: call.agent, agentSession: call.session });
   try {
     let state: SessionState | undefined;
     try {
@@ -175,7 +236,14 @@ export async function decideLocally(call: HookCall, workspaceRoot: string, polic
       state = { taskId: task.id, started: now, decisions: {} };
       log.append({ kind: 'task.start', task: task.id, data: { intent: task.intent, template: task.template ?? null, scope: 'scope' in opts ? opts.scope : null, started: task.started, expires: task.expires, agent } });
     } else {
-      task = startTask(policy, { id: state.taskId, now: state.started, ...opts });
+      // The same task again (a long-lived process keeps it while the policy is the same); compiling its scope is not free.
+      const memo = openLogs ? tasksSeen.get(stateFile) : undefined;
+      task = memo && memo.policy === policy && memo.task.id === state.taskId && memo.task.started === state.started ? memo.task
+        : startTask(policy, { id: state.taskId, now: state.started, ...opts });
+      if (openLogs) {
+        if (tasksSeen.size >= 1024) tasksSeen.clear();
+        tasksSeen.set(stateFile, { policy, task });
+      }
     }
     const save = () => {
       const tmp = `${stateFile}.${process.pid}`;
@@ -229,7 +297,7 @@ export async function decideLocally(call: HookCall, workspaceRoot: string, polic
     save();
     return { verdict: verdict.verdict, reason: verdict.reason, logFile };
   } finally {
-    log.close();
+    done();
   }
 }
 

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { answerHook } from './answer.js';
+import { keepSessionLogsOpen } from './local.js';
 import { DEFAULT_IDLE_MINUTES, exchange, hookInfoPath, hookServerId, MAX_INPUT_BYTES, MAX_REQUEST_BYTES, privateDir, type HookServerStatus } from './hookd.js';
 import { formatFailure, isAgentName } from './output.js';
 import { PolicyCache } from './policyCache.js';
@@ -188,8 +189,11 @@ export async function runHookServer(id: string, socketPath: string, bundleFile: 
   const tmp = `${info}.${process.pid}`;
   fs.writeFileSync(tmp, JSON.stringify(server.status()), { mode: 0o600 });
   fs.renameSync(tmp, info);
+  // Sessions' logs stay open between their calls (each decision fsynced before its answer); closed and signed when idle.
+  const logs = keepSessionLogsOpen();
   for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) process.on(signal, () => void server.close());
   await server.closed;
+  logs.closeAll();
   try {
     if ((JSON.parse(fs.readFileSync(info, 'utf8')) as { pid?: number }).pid === process.pid) fs.rmSync(info, { force: true });
   } catch {
