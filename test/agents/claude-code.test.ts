@@ -110,6 +110,24 @@ function unavailable(): string | undefined {
   return bin.missing;
 }
 
+/**
+ * The scripted model for a suite, started before it and closed after. Where this platform has no Claude Code binary
+ * the suite is skipped, saying why (never counted as passed). Call it first in a suite, before its own hooks.
+ */
+function scriptedModel(): FakeAnthropic {
+  const fake = new FakeAnthropic();
+  before(async function () {
+    const why = unavailable();
+    if (why) {
+      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
+      this.skip();
+    }
+    await fake.start();
+  });
+  after(() => fake.close());
+  return fake;
+}
+
 /** Every field the SDK's published hook input types name: a field outside them is a format change to look at. */
 type HookInputKey = keyof PreToolUseHookInput | keyof PostToolUseHookInput | keyof PostToolUseFailureHookInput;
 const PUBLISHED_KEYS: readonly HookInputKey[] = ['session_id', 'transcript_path', 'cwd', 'prompt_id', 'permission_mode', 'agent_id', 'agent_type',
@@ -124,22 +142,13 @@ function describeRun(run: ClaudeRun, fake: FakeAnthropic): string {
 for (const transport of [commandHook, httpHook]) {
   describe(`real Claude Code through Airlock (${transport.name}, headless, scripted model)`, function () {
     this.timeout(60000);
-    const fake = new FakeAnthropic();
+    const fake = scriptedModel();
     let ws: Ws;
     /** A case that runs over every transport: it shows the way the hook is wired carries the same decisions. */
     const everyTransport = it;
     /** A case about Airlock's decisions rather than the wiring: run over the command hook only, to keep the file fast. */
     const commandOnly = (title: string, fn: Mocha.AsyncFunc) => { if (transport.runsEveryCase) it(title, fn); };
 
-    before(async function () {
-      const why = unavailable();
-      if (why) {
-        console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-        this.skip();
-      }
-      await fake.start();
-    });
-    after(() => fake.close());
     beforeEach(() => { ws = makeWorkspace(); });
     afterEach(async () => {
       await transport.stop();
@@ -407,18 +416,9 @@ for (const transport of [commandHook, httpHook]) {
 
 describe('real Claude Code through the http hook when the endpoint cannot answer (airlock hooks serve, onFailure "block")', function () {
   this.timeout(60000);
-  const fake = new FakeAnthropic();
+  const fake = scriptedModel();
   let ws: Ws;
 
-  before(async function () {
-    const why = unavailable();
-    if (why) {
-      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-      this.skip();
-    }
-    await fake.start();
-  });
-  after(() => fake.close());
   beforeEach(async () => {
     ws = makeWorkspace();
     await httpHook.install(ws);
@@ -480,21 +480,12 @@ describe('real Claude Code through the http hook when the endpoint cannot answer
 
 describe('real Claude Code through Airlock with the editor\'s harness running (airlock host, approvals answered by its client)', function () {
   this.timeout(60000);
-  const fake = new FakeAnthropic();
+  const fake = scriptedModel();
   let ws: Ws;
   let harness: HarnessClient;
   const asked: ApprovalRequest[] = [];
   let answer: 'allow-once' | 'deny' = 'allow-once';
 
-  before(async function () {
-    const why = unavailable();
-    if (why) {
-      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-      this.skip();
-    }
-    await fake.start();
-  });
-  after(() => fake.close());
   beforeEach(async () => {
     ws = makeWorkspace();
     asked.length = 0;
@@ -573,20 +564,14 @@ describe('real Claude Code through Airlock with the editor\'s harness running (a
 
 describe('Claude Code\'s http hook: the contract an Airlock HTTP endpoint relies on (real Claude Code, a recording endpoint)', function () {
   this.timeout(60000);
-  const fake = new FakeAnthropic();
+  const fake = scriptedModel();
   let ws: Ws;
   let endpoint: http.Server;
   const received: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }> = [];
   /** What the endpoint answers to a PreToolUse call: a status and a body. */
   let reply: { status: number; body: string } = { status: 200, body: '' };
 
-  before(async function () {
-    const why = unavailable();
-    if (why) {
-      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-      this.skip();
-    }
-    await fake.start();
+  before(async () => {
     endpoint = http.createServer((req, res) => {
       let text = '';
       req.setEncoding('utf8').on('data', (d: string) => { text += d; });
@@ -601,7 +586,6 @@ describe('Claude Code\'s http hook: the contract an Airlock HTTP endpoint relies
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
-    await fake.close();
     endpoint?.closeAllConnections();
     await new Promise<void>((resolve) => (endpoint ? endpoint.close(() => resolve()) : resolve()));
   });
