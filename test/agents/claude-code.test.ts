@@ -1,7 +1,8 @@
 // The real Claude Code (the binary `npm ci` installs with @anthropic-ai/claude-agent-sdk) run headless against a scripted
-// model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI: every tool call it makes is
-// decided by the workspace policy (or, with the editor's harness running, asked there), refused calls never run, the
-// kill switch stops it, and the verifiable log holds the decision and the outcome of each call.
+// model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI (a command hook, or with
+// --http an http hook posting to `airlock hooks serve`): every tool call it makes is decided by the workspace policy (or,
+// with the editor's harness running, asked there), refused calls never run, the kill switch stops it, an http endpoint
+// that cannot answer blocks the call, and the verifiable log holds the decision and the outcome of each call.
 //
 // What real Claude Code 2.1.332 does, observed here (where the docs are silent or differ):
 // - It talks only to POST /v1/messages (streaming) at ANTHROPIC_BASE_URL with CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC.
