@@ -1,7 +1,8 @@
 // The real Claude Code (the binary `npm ci` installs with @anthropic-ai/claude-agent-sdk) run headless against a scripted
-// model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI: every tool call it makes is
-// decided by the workspace policy (or, with the editor's harness running, asked there), refused calls never run, the
-// kill switch stops it, and the verifiable log holds the decision and the outcome of each call.
+// model on 127.0.0.1, with `airlock hooks install --agent claude-code` done by the real CLI (a command hook, or with
+// --http an http hook posting to `airlock hooks serve`): every tool call it makes is decided by the workspace policy (or,
+// with the editor's harness running, asked there), refused calls never run, the kill switch stops it, an http endpoint
+// that cannot answer blocks the call, and the verifiable log holds the decision and the outcome of each call.
 //
 // What real Claude Code 2.1.332 does, observed here (where the docs are silent or differ):
 // - It talks only to POST /v1/messages (streaming) at ANTHROPIC_BASE_URL with CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC.
@@ -37,25 +38,69 @@ import { hostCommand } from '../support/harness.js';
 import { repoRoot } from '../support/cli.js';
 import { FakeAnthropic, type MessagesBody, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
 import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
-import { makeWorkspace, SECRET } from '../hooks/support.js';
+import { startServe, stopServe, type ServeChild } from '../support/hookServe.js';
+import { hookLogEntries, makeWorkspace, SECRET } from '../hooks/support.js';
 
 type Ws = ReturnType<typeof makeWorkspace>;
 type Entry = Record<string, unknown> & { kind: string; seq: number; verdict?: string; outcome?: string; ref?: number; decidedBy?: string; target?: string; data?: Record<string, unknown> };
 
-/** How the hook is put into Claude Code's settings: today the command hook; an http hook can be added as a second way. */
+/** How the hook is put into Claude Code's settings, and what else that way needs running (an endpoint) or set (a token). */
 interface HookTransport {
   name: string;
+  /** Whether every case runs over it, or only those marked `everyTransport` (each claude run costs seconds). */
+  runsEveryCase: boolean;
   install(ws: Ws, extraArgs?: readonly string[]): Promise<void>;
+  /** What Claude Code's environment needs for this way (the http hook's token). */
+  claudeEnv(): Record<string, string>;
+  /** Stops what install started; a no-op when nothing runs. */
+  stop(): Promise<void>;
 }
 
 const commandHook: HookTransport = {
   name: 'command hook',
+  runsEveryCase: true,
   async install(ws, extraArgs = []) {
     const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--scope', 'project', ...extraArgs], { cwd: ws.root, env: ws.env });
     assert.equal(r.code, 0, `airlock hooks install failed: ${r.stderr}`);
     assert.match(r.stdout, /claude-code: installed in .*\.claude\/settings\.json/);
   },
+  claudeEnv: () => ({}),
+  stop: () => Promise.resolve(),
 };
+
+/**
+ * What a user of the http hook does: `airlock hooks install --agent claude-code --http` (an http hook with onFailure
+ * "block" in the project's settings), `airlock hooks serve` running (a real child process, stopped after each test), and
+ * the token from `airlock hooks token` in Claude Code's environment as AIRLOCK_HOOK_TOKEN.
+ */
+function httpHookTransport(): HookTransport & { serving(): ServeChild | undefined; token(): string } {
+  let serve: ServeChild | undefined;
+  let token = '';
+  return {
+    name: 'http hook, airlock hooks serve',
+    runsEveryCase: false,
+    async install(ws, extraArgs = []) {
+      const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--http', '--scope', 'project', ...extraArgs], { cwd: ws.root, env: ws.env });
+      assert.equal(r.code, 0, `airlock hooks install --http failed: ${r.stderr}`);
+      assert.match(r.stdout, /claude-code: installed in .*\.claude\/settings\.json/);
+      serve = await startServe(ws.env);
+      const t = await runAirlockBin(['hooks', 'token'], { cwd: ws.root, env: ws.env });
+      assert.equal(t.code, 0, t.stderr);
+      token = t.stdout.trim();
+      assert.match(token, /^\S{32,}$/);
+    },
+    claudeEnv: (): Record<string, string> => (token ? { AIRLOCK_HOOK_TOKEN: token } : {}),
+    async stop() {
+      const child = serve?.child;
+      serve = undefined;
+      token = '';
+      if (child) await stopServe(child);
+    },
+    serving: () => serve,
+    token: () => token,
+  };
+}
+const httpHook = httpHookTransport();
 
 /** Why nothing here can run on this machine, or undefined. Only a platform Claude Code ships no binary for may skip. */
 function unavailable(): string | undefined {
@@ -64,6 +109,24 @@ function unavailable(): string | undefined {
   const shipped = ['linux-x64', 'linux-arm64', 'darwin-x64', 'darwin-arm64', 'win32-x64', 'win32-arm64'];
   if (shipped.includes(`${process.platform}-${process.arch}`)) throw new Error(bin.missing);
   return bin.missing;
+}
+
+/**
+ * The scripted model for a suite, started before it and closed after. Where this platform has no Claude Code binary
+ * the suite is skipped, saying why (never counted as passed). Call it first in a suite, before its own hooks.
+ */
+function scriptedModel(): FakeAnthropic {
+  const fake = new FakeAnthropic();
+  before(async function () {
+    const why = unavailable();
+    if (why) {
+      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
+      this.skip();
+    }
+    await fake.start();
+  });
+  after(() => fake.close());
+  return fake;
 }
 
 /** Every field the SDK's published hook input types name: a field outside them is a format change to look at. */
@@ -77,27 +140,25 @@ function describeRun(run: ClaudeRun, fake: FakeAnthropic): string {
   return `claude exited ${run.code} (${run.signal ?? 'no signal'}) after ${run.ms} ms; stderr: ${run.stderr.slice(0, 800)}; result: ${JSON.stringify(run.result)?.slice(0, 800)}; tool results: ${JSON.stringify(fake.toolResults()).slice(0, 1500)}`;
 }
 
-for (const transport of [commandHook]) {
+for (const transport of [commandHook, httpHook]) {
   describe(`real Claude Code through Airlock (${transport.name}, headless, scripted model)`, function () {
     this.timeout(60000);
-    const fake = new FakeAnthropic();
+    const fake = scriptedModel();
     let ws: Ws;
+    /** A case that runs over every transport: it shows the way the hook is wired carries the same decisions. */
+    const everyTransport = it;
+    /** A case about Airlock's decisions rather than the wiring: run over the command hook only, to keep the file fast. */
+    const commandOnly = (title: string, fn: Mocha.AsyncFunc) => { if (transport.runsEveryCase) it(title, fn); };
 
-    before(async function () {
-      const why = unavailable();
-      if (why) {
-        console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-        this.skip();
-      }
-      await fake.start();
-    });
-    after(() => fake.close());
     beforeEach(() => { ws = makeWorkspace(); });
-    afterEach(() => ws.cleanup());
+    afterEach(async () => {
+      await transport.stop();
+      ws.cleanup();
+    });
 
     const claude = async (script: Turn[], args: readonly string[] = []) => {
       fake.play(script);
-      const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state }, args });
+      const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state, ...transport.claudeEnv() }, args });
       assert.ok(run.result?.type === 'result', `Claude Code printed no result: ${describeRun(run, fake)}`);
       return run;
     };
@@ -120,13 +181,13 @@ for (const transport of [commandHook]) {
       return read.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as Entry);
     };
 
-    it('without Airlock the harness shows the secret reaching the model (so the refusals below are Airlock\'s)', async () => {
+    commandOnly('without Airlock the harness shows the secret reaching the model (so the refusals below are Airlock\'s)', async () => {
       const run = await claude([{ tool: 'Read', input: { file_path: file('.env') } }, { text: 'read it' }], ['--allowedTools', 'Read']);
       assert.ok(fake.everythingSent().includes(SECRET), `the unhooked Read sends the secret to the model: ${describeRun(run, fake)}`);
       assert.deepEqual(run.result?.permission_denials, []);
     });
 
-    it('an allowed Read runs, its content reaches the model, and the verified log links the decision and the outcome', async () => {
+    everyTransport('an allowed Read runs, its content reaches the model, and the verified log links the decision and the outcome', async () => {
       await transport.install(ws);
       const run = await claude([
         { tool: 'Read', input: { file_path: file('src/a.ts') } },
@@ -138,6 +199,7 @@ for (const transport of [commandHook]) {
       assert.notEqual(resultOf(readId)?.is_error, true);
       assert.match(resultOf(missingId)?.text ?? '', /does not exist/i);
       assert.equal(run.result?.result, 'done');
+      assert.deepEqual(run.result?.permission_denials, []);
 
       const session = run.result!.session_id!;
       const entries = await sessionLog(session);
@@ -155,7 +217,7 @@ for (const transport of [commandHook]) {
       assert.equal(outcomes.find((e) => e.ref === missing?.seq)?.outcome, 'error');
     });
 
-    it('the hook inputs real Claude Code sends are those Airlock parses (captured next to Airlock\'s hook)', async () => {
+    commandOnly('the hook inputs real Claude Code sends are those Airlock parses (captured next to Airlock\'s hook)', async () => {
       await transport.install(ws);
       // A second hook on every event appends its stdin to a file: exactly what Claude Code gave Airlock's hook.
       const capture = path.join(ws.root, '..', 'hook-inputs.jsonl');
@@ -189,7 +251,7 @@ for (const transport of [commandHook]) {
       assert.deepEqual(readPre?.['tool_input'], { file_path: file('src/a.ts') });
     });
 
-    it('a Read of .env is refused before it runs: the secret never reaches the model, the reason does', async () => {
+    everyTransport('a Read of .env is refused before it runs: the secret never reaches the model, the reason does', async () => {
       await transport.install(ws);
       const run = await claude([{ tool: 'Read', input: { file_path: '.env' } }, { text: 'refused' }]);
       const [id] = toolUseIds();
@@ -197,13 +259,14 @@ for (const transport of [commandHook]) {
       assert.equal(result?.is_error, true, describeRun(run, fake));
       assert.match(result?.text ?? '', /fs\.read "\.env" is denied by workspace policy fs\.read\.deny\[0\] "\*\*\/\.env\*"/);
       assert.ok(!fake.everythingSent().includes(SECRET), 'the secret never reached the model server');
-      assert.deepEqual(run.result?.permission_denials?.map((d) => d.tool_use_id), [id]);
+      assert.deepEqual(run.result?.permission_denials?.map((d) => [d.tool_use_id, d.tool_name, d.tool_input]), [[id, 'Read', { file_path: file('.env') }]]);
       const decision = (await sessionLog(run.result!.session_id!)).find((e) => e.kind === 'decision');
       assert.equal(decision?.verdict, 'deny');
+      assert.equal(decision?.target, '.env', 'recorded as the policy writes it (workspace-relative)');
       assert.ok(!JSON.stringify(decision).includes(SECRET));
     });
 
-    it('a search over a folder holding the secret (Grep of the workspace, `grep -r`) does not hand the secret to the model', async function () {
+    commandOnly('a search over a folder holding the secret (Grep of the workspace, `grep -r`) does not hand the secret to the model', async function () {
       // Found by this suite with the real Claude Code: a Grep (or `grep -r … .`) was judged as an fs.read of its root
       // folder alone, and the tool then read .env beneath it. A recursive read now also reads every denied file beneath.
       await transport.install(ws);
@@ -219,7 +282,7 @@ for (const transport of [commandHook]) {
       }
     });
 
-    it('a subagent\'s tool calls go through Airlock too: its Read of .env is refused, its allowed Read runs', async () => {
+    commandOnly('a subagent\'s tool calls go through Airlock too: its Read of .env is refused, its allowed Read runs', async () => {
       await transport.install(ws);
       const SUB = 'SUBAGENT-TASK: look around';
       const isSubagent = (body: MessagesBody) => JSON.stringify(body.messages?.[0]?.content ?? '').includes(SUB);
@@ -239,7 +302,7 @@ for (const transport of [commandHook]) {
       assert.equal(decisions.find((e) => (e.data?.['agent'] as { toolUseId?: string }).toolUseId === envRead)?.verdict, 'deny');
     });
 
-    it('installed for the user (~/.claude/settings.json) instead of the project, the same refusal holds', async () => {
+    commandOnly('installed for the user (~/.claude/settings.json) instead of the project, the same refusal holds', async () => {
       const r = await runAirlockBin(['hooks', 'install', '--agent', 'claude-code', '--scope', 'user'], { cwd: ws.root, env: ws.env });
       assert.equal(r.code, 0, r.stderr);
       assert.ok(fs.existsSync(path.join(ws.env['HOME']!, '.claude', 'settings.json')) && !fs.existsSync(file('.claude/settings.json')));
@@ -249,7 +312,7 @@ for (const transport of [commandHook]) {
       assert.ok(!fake.everythingSent().includes(SECRET));
     });
 
-    it('a Bash compound command with one refused part is refused whole; an allowed command runs', async () => {
+    commandOnly('a Bash compound command with one refused part is refused whole; an allowed command runs', async () => {
       await transport.install(ws);
       const run = await claude([
         { tool: 'Bash', input: { command: 'ls && cat .env', description: 'list and show' } },
@@ -263,7 +326,7 @@ for (const transport of [commandHook]) {
       assert.ok(!fake.everythingSent().includes(SECRET));
     });
 
-    it('the agent cannot unhook itself: writes to .claude/settings.json and .airlock/policy.json are refused, files unchanged', async () => {
+    commandOnly('the agent cannot unhook itself: writes to .claude/settings.json and .airlock/policy.json are refused, files unchanged', async () => {
       await transport.install(ws);
       const settings = fs.readFileSync(file('.claude/settings.json'), 'utf8');
       const policy = fs.readFileSync(file('.airlock/policy.json'), 'utf8');
@@ -285,7 +348,7 @@ for (const transport of [commandHook]) {
       assert.equal(fs.readFileSync(file('.airlock/policy.json'), 'utf8'), policy);
     });
 
-    it('an out-of-scope write is asked; headless Claude Code has nobody to ask, so it does not run', async () => {
+    commandOnly('an out-of-scope write is asked; headless Claude Code has nobody to ask, so it does not run', async () => {
       await transport.install(ws);
       // acceptEdits would let Claude Code write on its own: Airlock's ask still stops it.
       const run = await claude([{ tool: 'Write', input: { file_path: file('notes.md'), content: 'x' } }, { text: 'done' }], ['--permission-mode', 'acceptEdits']);
@@ -298,7 +361,7 @@ for (const transport of [commandHook]) {
       assert.match(String(decision?.data?.['askedVia']), /agent's own prompt/);
     });
 
-    it('the kill switch between two tool calls: the next call is refused and Claude Code stops at once', async () => {
+    everyTransport('the kill switch between two tool calls: the next call is refused and Claude Code stops at once', async () => {
       await transport.install(ws);
       let killed = '';
       const run = await claude([
@@ -324,7 +387,7 @@ for (const transport of [commandHook]) {
       assert.equal((stop?.data?.['agent'] as { toolUseId?: string }).toolUseId, writeId);
     });
 
-    it('a broken policy refuses every call', async () => {
+    commandOnly('a broken policy refuses every call', async () => {
       await transport.install(ws);
       fs.writeFileSync(file('.airlock/policy.json'), '{ "version": 1, "fs": ');
       const run = await claude([
@@ -341,7 +404,7 @@ for (const transport of [commandHook]) {
       assert.ok(!texts(fake.toolResults()).includes('export const a'));
     });
 
-    it('a hook that cannot run blocks the call (the installed onFailure "block"), it is not skipped', async () => {
+    commandOnly('a hook that cannot run blocks the call (the installed onFailure "block"), it is not skipped', async () => {
       await transport.install(ws, ['--command', path.join(ws.root, '..', 'moved-away', 'airlock-hook')]);
       const run = await claude([{ tool: 'Read', input: { file_path: file('src/a.ts') } }, { text: 'done' }], ['--allowedTools', 'Read']);
       const [id] = toolUseIds();
@@ -352,23 +415,78 @@ for (const transport of [commandHook]) {
   });
 }
 
+describe('real Claude Code through the http hook when the endpoint cannot answer (airlock hooks serve, onFailure "block")', function () {
+  this.timeout(60000);
+  const fake = scriptedModel();
+  let ws: Ws;
+
+  beforeEach(async () => {
+    ws = makeWorkspace();
+    await httpHook.install(ws);
+  });
+  afterEach(async () => {
+    await httpHook.stop();
+    ws.cleanup();
+  });
+
+  /** Claude Code asked (by the scripted model) to Read src/a.ts, with the given environment; its one tool result. */
+  const readA = async (env: Record<string, string>) => {
+    fake.play([{ tool: 'Read', input: { file_path: path.join(ws.root, 'src', 'a.ts') } }, { text: 'done' }]);
+    const run = await runClaude({ cwd: ws.root, baseUrl: fake.url, home: ws.env['HOME']!, env: { AIRLOCK_STATE_DIR: ws.state, ...env }, args: ['--allowedTools', 'Read'] });
+    assert.ok(run.result?.type === 'result', `Claude Code printed no result: ${describeRun(run, fake)}`);
+    const [id] = fake.issued.map((i) => i.id);
+    const result = fake.toolResults().find((r) => r.tool_use_id === id);
+    assert.ok(result, describeRun(run, fake));
+    return { run, result };
+  };
+  /** Stops the endpoint as a user would (Ctrl-C): it exits cleanly, and nothing listens on its port any more. */
+  const stopEndpoint = async () => {
+    const child = httpHook.serving()?.child;
+    assert.ok(child, 'the endpoint runs');
+    const token = httpHook.token();
+    await httpHook.stop();
+    assert.equal(child.exitCode, 0, 'the endpoint exits cleanly on SIGTERM');
+    return token;
+  };
+
+  it('without the token in its environment, Claude Code gets 401 and blocks the call (onFailure "block"); nothing is decided', async () => {
+    const { run, result } = await readA({});
+    assert.equal(result.is_error, true, describeRun(run, fake));
+    assert.match(result.text, /HTTP 401/);
+    assert.equal(run.result?.permission_denials?.length, 1);
+    assert.ok(!texts(fake.toolResults()).includes('export const a'));
+    assert.deepEqual(hookLogEntries(ws.state), [], 'nothing was decided or logged');
+  });
+
+  it('with the endpoint stopped, the call is blocked, not let through', async () => {
+    const token = await stopEndpoint();
+    const { run, result } = await readA({ AIRLOCK_HOOK_TOKEN: token });
+    assert.equal(result.is_error, true, describeRun(run, fake));
+    assert.match(result.text, /ECONNREFUSED/);
+    assert.equal(run.result?.permission_denials?.length, 1);
+    assert.ok(!texts(fake.toolResults()).includes('export const a'));
+  });
+
+  it('why install sets onFailure: without it, Claude Code lets the call through when the endpoint does not answer', async () => {
+    const token = await stopEndpoint();
+    const settings = path.join(ws.root, '.claude', 'settings.json');
+    const installed = fs.readFileSync(settings, 'utf8');
+    assert.match(installed, /"onFailure": "block"/);
+    fs.writeFileSync(settings, installed.replace(/,\s*"onFailure": "block"/g, ''));
+    const { run, result } = await readA({ AIRLOCK_HOOK_TOKEN: token });
+    assert.deepEqual(run.result?.permission_denials, []);
+    assert.match(result.text, /export const a = 1/, 'the Read ran unchecked');
+  });
+});
+
 describe('real Claude Code through Airlock with the editor\'s harness running (airlock host, approvals answered by its client)', function () {
   this.timeout(60000);
-  const fake = new FakeAnthropic();
+  const fake = scriptedModel();
   let ws: Ws;
   let harness: HarnessClient;
   const asked: ApprovalRequest[] = [];
   let answer: 'allow-once' | 'deny' = 'allow-once';
 
-  before(async function () {
-    const why = unavailable();
-    if (why) {
-      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-      this.skip();
-    }
-    await fake.start();
-  });
-  after(() => fake.close());
   beforeEach(async () => {
     ws = makeWorkspace();
     asked.length = 0;
@@ -447,20 +565,14 @@ describe('real Claude Code through Airlock with the editor\'s harness running (a
 
 describe('Claude Code\'s http hook: the contract an Airlock HTTP endpoint relies on (real Claude Code, a recording endpoint)', function () {
   this.timeout(60000);
-  const fake = new FakeAnthropic();
+  const fake = scriptedModel();
   let ws: Ws;
   let endpoint: http.Server;
   const received: Array<{ method?: string; url?: string; headers: http.IncomingHttpHeaders; body: Record<string, unknown> }> = [];
   /** What the endpoint answers to a PreToolUse call: a status and a body. */
   let reply: { status: number; body: string } = { status: 200, body: '' };
 
-  before(async function () {
-    const why = unavailable();
-    if (why) {
-      console.warn(`\n  SKIPPED (not passed): real Claude Code tests: ${why}\n`);
-      this.skip();
-    }
-    await fake.start();
+  before(async () => {
     endpoint = http.createServer((req, res) => {
       let text = '';
       req.setEncoding('utf8').on('data', (d: string) => { text += d; });
@@ -475,7 +587,6 @@ describe('Claude Code\'s http hook: the contract an Airlock HTTP endpoint relies
     await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
   });
   after(async () => {
-    await fake.close();
     endpoint?.closeAllConnections();
     await new Promise<void>((resolve) => (endpoint ? endpoint.close(() => resolve()) : resolve()));
   });

@@ -1,9 +1,9 @@
 // Claude Code's `type: "http"` hook: the real endpoint on 127.0.0.1 (in this process, and as `airlock hooks serve`),
 // fed hook inputs exactly as Claude Code posts them, deciding with the workspace policy, logging, forwarding to a
-// running host's gateway, and refusing what is not Claude Code (no token, a foreign Host, a browser, a huge body);
-// and the real Claude Code binary posting to it (against a stand-in for the Anthropic API).
+// running host's gateway, and refusing what is not Claude Code (no token, a foreign Host, a browser, a huge body).
+// The real Claude Code binary posting to it runs in test/agents/claude-code.test.ts (the http hook transport).
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import http from 'node:http';
 import net from 'node:net';
@@ -14,8 +14,8 @@ import { serveHookHttp, type HookHttpServer } from '../../sandbox/hooks/http.js'
 import { readLog } from '../../sandbox/log/reader.js';
 import { verifyLog } from '../../sandbox/log/verify.js';
 import { hostCommand } from '../support/harness.js';
-import { repoRoot, runAirlock, tsxLoader } from '../support/cli.js';
-import { startFakeAnthropic } from './fakeAnthropic.js';
+import { repoRoot, runAirlock } from '../support/cli.js';
+import { startServe, stopServe as stop } from '../support/hookServe.js';
 import { claudePost, claudePre } from './fixtures.js';
 import { hookLogEntries, makeWorkspace, SECRET } from './support.js';
 
@@ -255,33 +255,6 @@ describe('Claude Code http hook endpoint through a running airlock host (the edi
   });
 });
 
-/** `airlock hooks serve` as a child process; resolves once it says where it listens. */
-function startServe(env: NodeJS.ProcessEnv, args: string[] = []): Promise<{ child: ChildProcess; port: number; out: () => string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--no-node-snapshot', '--import', tsxLoader, path.join(repoRoot, 'sandbox', 'cli', 'main.ts'), 'hooks', 'serve', ...args], {
-      cwd: repoRoot, env: { ...process.env, NODE_OPTIONS: '', AIRLOCK_BASELINE_POLICY: '', ...env }, stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    const onData = (d: Buffer) => {
-      out += d.toString();
-      const m = /listening on http:\/\/127\.0\.0\.1:(\d+)\/hooks\/claude-code/.exec(out);
-      if (m) resolve({ child, port: Number(m[1]), out: () => out });
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('error', reject);
-    child.on('exit', (code) => reject(new Error(`airlock hooks serve exited with ${code} before listening:\n${out}`)));
-  });
-}
-
-function stop(child: ChildProcess): Promise<number | null> {
-  return new Promise((resolve) => {
-    if (child.exitCode !== null) { resolve(child.exitCode); return; }
-    child.once('exit', (code) => resolve(code));
-    child.kill('SIGTERM');
-  });
-}
-
 describe('airlock hooks serve / token (real child processes)', function () {
   this.timeout(90000);
   let ws: Ws;
@@ -381,129 +354,5 @@ describe('airlock hooks serve / token (real child processes)', function () {
     const dir = await runAirlock(['hooks', 'serve'], { env: ws.env });
     assert.equal(dir.code, 1);
     assert.match(dir.stderr, /open to other users.*chmod 700/);
-  });
-});
-
-/** The Claude Code binary the SDK package installs for this platform (npm ci installs it as an optional dependency). */
-const claudeBinary = path.join(repoRoot, 'node_modules', '@anthropic-ai', `claude-agent-sdk-${process.platform}-${process.arch}`, process.platform === 'win32' ? 'claude.exe' : 'claude');
-
-/** Runs `claude -p` in the workspace against the fake API; resolves with its JSON result. */
-function runClaude(cwd: string, home: string, apiUrl: string, token: string | undefined): Promise<{ code: number | null; result: { result?: string; permission_denials?: Array<{ tool_name: string; tool_input: unknown }> } | undefined; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = {
-      PATH: process.env['PATH'], HOME: home, ANTHROPIC_API_KEY: 'sk-ant-fake-for-tests', ANTHROPIC_BASE_URL: apiUrl,
-      CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC: '1', ...(token !== undefined ? { AIRLOCK_HOOK_TOKEN: token } : {}),
-    };
-    const child = spawn(claudeBinary, ['-p', 'E2E-READ the file, please', '--output-format', 'json'], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => {
-      let result;
-      try { result = JSON.parse(stdout) as { result?: string }; } catch { result = undefined; }
-      resolve({ code, result, stderr });
-    });
-  });
-}
-
-describe('the real Claude Code binary through `airlock hooks install --http` and `airlock hooks serve`', function () {
-  this.timeout(180000);
-  let ws: Ws;
-  let api: Awaited<ReturnType<typeof startFakeAnthropic>>;
-  let serve: Awaited<ReturnType<typeof startServe>> | undefined;
-  let token: string;
-  let home: string;
-
-  before(async function () {
-    if (!fs.existsSync(claudeBinary)) {
-      console.log(`    skipped: no Claude Code binary for ${process.platform}-${process.arch} at ${claudeBinary} (the SDK's optional dependency)`);
-      this.skip();
-    }
-    ws = makeWorkspace();
-    home = String(ws.env['HOME']);
-    fs.mkdirSync(home, { recursive: true });
-    fs.mkdirSync(path.join(ws.root, '.git'));
-    api = await startFakeAnthropic();
-    // What a user does: install the HTTP hook into the project's settings, start the endpoint, give Claude Code the token.
-    const installed = await runAirlock(['hooks', 'install', '--agent', 'claude-code', '--http', '--workspace', ws.root], { env: ws.env });
-    assert.equal(installed.code, 0, installed.stderr);
-    serve = await startServe(ws.env);
-    token = (await runAirlock(['hooks', 'token'], { env: ws.env })).stdout.trim();
-  });
-  after(async () => {
-    if (serve) await stop(serve.child);
-    await api?.close();
-    ws?.cleanup();
-  });
-
-  /** The tool result of the last session, as Claude Code sent it to the model. */
-  const lastToolResult = () => api.toolResults().at(-1);
-
-  it('a Read of .env is denied by the workspace policy: the model sees the reason, never the secret, and the log has the decision', async () => {
-    api.target = path.join(ws.root, '.env');
-    const before = api.bodies.length;
-    const r = await runClaude(ws.root, home, api.url, token);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.result?.permission_denials?.map((d) => [d.tool_name, d.tool_input]), [['Read', { file_path: api.target }]]);
-    const seen = lastToolResult();
-    assert.equal(seen?.is_error, true);
-    assert.match(String(seen?.content), /\.env.*denied by workspace policy/);
-    assert.ok(!api.bodies.slice(before).some((b) => b.includes(SECRET)), 'the secret never reached the model');
-    const d = hookLogEntries(ws.state).filter((e) => e['kind'] === 'decision').at(-1);
-    assert.equal(d?.['verdict'], 'deny');
-    assert.equal(d?.['target'], '.env', 'recorded as the policy writes it (workspace-relative)');
-  });
-
-  it('an allowed Read runs, and its PostToolUse outcome is logged against the decision', async () => {
-    api.target = path.join(ws.root, 'src', 'a.ts');
-    const r = await runClaude(ws.root, home, api.url, token);
-    assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.result?.permission_denials, []);
-    assert.match(String(lastToolResult()?.content), /export const a = 1/);
-    const entries = hookLogEntries(ws.state);
-    const decision = entries.filter((e) => e['kind'] === 'decision' && e['target'] === 'src/a.ts').at(-1);
-    assert.equal(decision?.['verdict'], 'allow');
-    const outcome = entries.find((e) => e['kind'] === 'outcome' && e['target'] === 'src/a.ts');
-    assert.equal(outcome?.['outcome'], 'done');
-    assert.equal(outcome?.['ref'], decision?.['seq']);
-  });
-
-  it('without the token in its environment, Claude Code gets 401 and blocks the call (onFailure: block)', async () => {
-    api.target = path.join(ws.root, 'src', 'a.ts');
-    const decided = hookLogEntries(ws.state).length;
-    const r = await runClaude(ws.root, home, api.url, undefined);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.result?.permission_denials?.length, 1);
-    const seen = lastToolResult();
-    assert.equal(seen?.is_error, true);
-    assert.match(String(seen?.content), /HTTP 401/);
-    assert.equal(hookLogEntries(ws.state).length, decided, 'nothing was decided or logged');
-  });
-
-  it('with the endpoint stopped, every call is blocked, not let through', async () => {
-    assert.equal(await stop(serve!.child), 0);
-    serve = undefined;
-    api.target = path.join(ws.root, 'src', 'a.ts');
-    const r = await runClaude(ws.root, home, api.url, token);
-    assert.equal(r.code, 0, r.stderr);
-    assert.equal(r.result?.permission_denials?.length, 1);
-    assert.match(String(lastToolResult()?.content), /ECONNREFUSED/);
-  });
-  it('why install sets onFailure: without it, Claude Code lets a call through when the endpoint does not answer', async () => {
-    assert.equal(serve, undefined, 'runs after the endpoint was stopped');
-    const file = path.join(ws.root, '.claude', 'settings.json');
-    const kept = fs.readFileSync(file, 'utf8');
-    try {
-      fs.writeFileSync(file, kept.replace(/,\s*"onFailure": "block"/g, ''));
-      api.target = path.join(ws.root, 'src', 'a.ts');
-      const r = await runClaude(ws.root, home, api.url, token);
-      assert.equal(r.code, 0, r.stderr);
-      assert.deepEqual(r.result?.permission_denials, []);
-      assert.match(String(lastToolResult()?.content), /export const a = 1/, 'the Read ran unchecked');
-    } finally {
-      fs.writeFileSync(file, kept);
-    }
   });
 });
