@@ -34,12 +34,10 @@ import type { PostToolUseFailureHookInput, PostToolUseHookInput, PreToolUseHookI
 import { parseHookInput } from '../../sandbox/hooks/agents.js';
 import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
 import { HarnessClient } from '../../src/harness/client.js';
-import { hostCommand } from '../support/harness.js';
-import { repoRoot } from '../support/cli.js';
 import { FakeAnthropic, type MessagesBody, type ToolResult, type Turn } from '../support/fakeAnthropic.js';
 import { claudeBinary, runAirlockBin, runClaude, type ClaudeRun } from '../support/claudeCode.js';
 import { startServe, stopServe, type ServeChild } from '../support/hookServe.js';
-import { hookLogEntries, makeWorkspace, SECRET } from '../hooks/support.js';
+import { hookLogEntries, makeWorkspace, SECRET, startEditorHarness } from '../hooks/support.js';
 
 type Ws = ReturnType<typeof makeWorkspace>;
 type Entry = Record<string, unknown> & { kind: string; seq: number; verdict?: string; outcome?: string; ref?: number; decidedBy?: string; target?: string; data?: Record<string, unknown> };
@@ -491,13 +489,7 @@ describe('real Claude Code through Airlock with the editor\'s harness running (a
     ws = makeWorkspace();
     asked.length = 0;
     // The extension's own client starts `airlock host` and answers its approvals: here a script stands for the person.
-    harness = new HarnessClient({
-      command: hostCommand(path.join(ws.state, 'keys')), cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: '', ...ws.env, AIRLOCK_BASELINE_POLICY: '' },
-      onApproval: (request) => { asked.push(request); return Promise.resolve({ answer }); },
-    });
-    const init = await harness.initialize({ workspaceRoot: ws.root });
-    assert.ok(init.gateway, JSON.stringify(init.problems));
+    harness = await startEditorHarness(ws, (request) => { asked.push(request); return answer; });
     await commandHook.install(ws);
   });
   afterEach(async () => {

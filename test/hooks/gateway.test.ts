@@ -9,10 +9,8 @@ import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
 import { connectGateway } from '../../sandbox/gateway/client.js';
 import { gatewayFiles } from '../../sandbox/gateway/paths.js';
 import { listHookServers, stopHookServers } from '../../sandbox/hooks/hookd.js';
-import { hostCommand } from '../support/harness.js';
-import { repoRoot } from '../support/cli.js';
 import { claudePre, codexPre } from './fixtures.js';
-import { makeWorkspace, runHook } from './support.js';
+import { makeWorkspace, runHook, startEditorHarness } from './support.js';
 
 const decisionOf = (r: { json: Record<string, unknown> | undefined }) =>
   (r.json?.['hookSpecificOutput'] as { permissionDecision?: string; permissionDecisionReason?: string } | undefined);
@@ -34,13 +32,7 @@ describe('gateway: airlock hook through a running airlock host', function () {
   beforeEach(async () => {
     ws = makeWorkspace();
     asked.length = 0;
-    harness = new HarnessClient({
-      command: hostCommand(path.join(ws.state, 'keys')), cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: '', ...ws.env, AIRLOCK_BASELINE_POLICY: '' },
-      onApproval: async (request) => { asked.push(request); return { answer }; },
-    });
-    const init = await harness.initialize({ workspaceRoot: ws.root });
-    assert.ok(init.gateway, JSON.stringify(init.problems));
+    harness = await startEditorHarness(ws, (request) => { asked.push(request); return answer; });
   });
   afterEach(async () => {
     await harness.shutdown().catch(() => undefined);

@@ -13,11 +13,10 @@ import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
 import { serveHookHttp, type HookHttpServer } from '../../sandbox/hooks/http.js';
 import { readLog } from '../../sandbox/log/reader.js';
 import { verifyLog } from '../../sandbox/log/verify.js';
-import { hostCommand } from '../support/harness.js';
-import { repoRoot, runAirlock } from '../support/cli.js';
+import { runAirlock } from '../support/cli.js';
 import { startServe, stopServe as stop } from '../support/hookServe.js';
 import { claudePost, claudePre } from './fixtures.js';
-import { hookLogEntries, makeWorkspace, SECRET } from './support.js';
+import { hookLogEntries, makeWorkspace, SECRET, startEditorHarness } from './support.js';
 
 type Ws = ReturnType<typeof makeWorkspace>;
 const TOKEN = 'a'.repeat(64);
@@ -217,13 +216,7 @@ describe('Claude Code http hook endpoint through a running airlock host (the edi
   beforeEach(async () => {
     ws = makeWorkspace();
     asked.length = 0;
-    harness = new HarnessClient({
-      command: hostCommand(path.join(ws.state, 'keys')), cwd: repoRoot,
-      env: { ...process.env, NODE_OPTIONS: '', ...ws.env, AIRLOCK_BASELINE_POLICY: '' },
-      onApproval: async (req) => { asked.push(req); return { answer }; },
-    });
-    const init = await harness.initialize({ workspaceRoot: ws.root });
-    assert.ok(init.gateway, JSON.stringify(init.problems));
+    harness = await startEditorHarness(ws, (request) => { asked.push(request); return answer; });
     restore = useEnv(ws.env);
     server = await serveHookHttp({ host: '127.0.0.1', port: 0, token: TOKEN });
   });

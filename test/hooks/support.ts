@@ -4,6 +4,10 @@ import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import assert from 'node:assert/strict';
+import { HarnessClient } from '../../src/harness/client.js';
+import type { ApprovalAnswer, ApprovalRequest } from '../../sandbox/pipeline/types.js';
+import { hostCommand } from '../support/harness.js';
 import { repoRoot, tsxLoader } from '../support/cli.js';
 
 export interface HookRun { code: number | null; stdout: string; stderr: string; json: Record<string, unknown> | undefined }
@@ -65,4 +69,19 @@ export function hookLogEntries(state: string): Array<Record<string, unknown>> {
   };
   if (fs.existsSync(state)) walk(state);
   return out;
+}
+
+/**
+ * The editor's harness for a hook workspace: the extension's own client starts `airlock host` (its gateway serves the
+ * workspace's hooks) and answers each approval with what `answer` says (a script stands for the person).
+ */
+export async function startEditorHarness(ws: { root: string; state: string; env: NodeJS.ProcessEnv }, answer: (request: ApprovalRequest) => ApprovalAnswer['answer']): Promise<HarnessClient> {
+  const harness = new HarnessClient({
+    command: hostCommand(path.join(ws.state, 'keys')), cwd: repoRoot,
+    env: { ...process.env, NODE_OPTIONS: '', ...ws.env, AIRLOCK_BASELINE_POLICY: '' },
+    onApproval: (request) => Promise.resolve({ answer: answer(request) }),
+  });
+  const init = await harness.initialize({ workspaceRoot: ws.root });
+  assert.ok(init.gateway, JSON.stringify(init.problems));
+  return harness;
 }
