@@ -65,13 +65,14 @@ export function serveHost(opts: HostOptions): Promise<number> {
     process.stderr.write(`airlock host: could not update the hook launcher ${launcherPath()}: ${err instanceof Error ? err.message : String(err)}\n`);
   }
   /** The command agents run: the launcher (written when `write`), quoted for the agent's shell. */
-  const launcherCommand = (write: boolean): string => {
+  const launcherCommand = (write: boolean, scope: 'project' | 'user'): string => {
     if (process.platform === 'win32') throw new ResponseError(ErrorCodes.InvalidParams, 'the hook launcher is POSIX only: pass the hook command');
     if (!hookEntry) throw new ResponseError(ErrorCodes.InvalidParams, 'this Airlock has no hook bundle beside it (dist/hook.js): run `npm run build`, or pass the hook command');
     const file = write ? writeLauncher(process.execPath, hookEntry) : launcherPath();
-    // Under the home folder it is written `"$HOME/…"`, so a project's committed settings run on every teammate's machine.
+    // In a project's settings (committed, shared) it is written `"$HOME/…"` under the home folder, so they run on every
+    // teammate's machine; in your own settings the absolute path, which an agent that changes HOME cannot send astray.
     const home = `${os.homedir()}/`;
-    const rest = file.startsWith(home) ? file.slice(home.length) : undefined;
+    const rest = scope === 'project' && file.startsWith(home) ? file.slice(home.length) : undefined;
     if (rest !== undefined && /^[A-Za-z0-9_./@%+=-]+$/.test(rest)) return `"$HOME/${rest}"`;
     return /^[A-Za-z0-9_./:@%+=-]+$/.test(file) ? file : `'${file.replace(/'/g, `'\\''`)}'`;
   };
@@ -383,12 +384,12 @@ export function serveHost(opts: HostOptions): Promise<number> {
     // Connecting agents: the harness reads and edits their settings files; the client only previews and confirms.
     handle(P.hooksPlan, P.HooksPlanParams, ({ agents, scope, command }) => {
       const s = requireSession();
-      const run = command ?? launcherCommand(false);
+      const run = command ?? launcherCommand(false, scope);
       return { plans: agents.map((agent) => previewInstall({ agent, scope, command: run, workspaceRoot: s.workspaceRoot, homeDir: os.homedir() })) };
     });
     handle(P.hooksApply, P.HooksApplyParams, ({ agents, scope, command: given, confirmed }) => {
       const s = requireSession();
-      const command = given ?? launcherCommand(true);
+      const command = given ?? launcherCommand(true, scope);
       return {
         applied: agents.map((agent) => {
           const diff = confirmed.find((c) => c.agent === agent)?.diff;

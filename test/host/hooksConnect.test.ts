@@ -130,5 +130,9 @@ describe('airlock host: connecting agents (hooks/plan, hooks/apply)', function (
     await client.initialize({ workspaceRoot: ws.root, prompter: 'deny-all' });
     assert.equal(fs.readFileSync(launcher, 'utf8'), script);
     assert.equal(run(command).status, 0);
+    // In your own (user) settings: the absolute path, which no HOME of the agent's can send astray.
+    const user = await client.planHooks({ agents: ['cursor'], scope: 'user' });
+    assert.match(user.plans[0]!.diff, new RegExp(`${launcher.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')} cursor #airlock-hook`));
+    assert.doesNotMatch(user.plans[0]!.diff, /\$HOME/);
   });
 });
