@@ -173,6 +173,16 @@ export async function runHookServer(id: string, socketPath: string, bundleFile: 
   if (hookServerId(bundleFile) !== id) process.exit(0);
   const minutes = Number(process.env['AIRLOCK_HOOK_SERVER_IDLE'] ?? DEFAULT_IDLE_MINUTES);
   const idleMs = Math.round((Number.isFinite(minutes) && minutes > 0 ? minutes : DEFAULT_IDLE_MINUTES) * 60_000);
+  // The state directory went away between the call that started us and now (a removed test folder, a reset): there is
+  // nobody left to serve, and making it again would only leave a server behind.
+  if (!fs.existsSync(path.dirname(path.dirname(socketPath)))) process.exit(0);
+  // A watchdog apart from the server's own idle check: once the socket file is gone for two checks in a row (removed,
+  // or never made), nobody can reach this process; it leaves even if the server is stuck starting or closing.
+  let missing = 0;
+  setInterval(() => {
+    missing = fs.existsSync(socketPath) ? 0 : missing + 1;
+    if (missing >= 2) process.exit(0);
+  }, 15_000);
   if (!privateDir(path.dirname(socketPath), true)) {
     process.stderr.write(`airlock hook server: ${path.dirname(socketPath)} is not a folder of this user's closed to others (0700); not starting\n`);
     process.exit(1);
