@@ -209,8 +209,9 @@ async function sessionLog(file: string, session: string, policyHash: string, hea
 export async function decideLocally(call: HookCall, workspaceRoot: string, policy: CompiledPolicy, asSent: Mapped | undefined,
   now = Date.now()): Promise<HookAnswer & { logFile: string }> {
   // Agents send absolute paths: reasons and the log show them as the policy writes them (the same files, the same decisions).
-  const show = <A extends Action>(a: A): A => shownAction({ ...policy, caseInsensitive: policy.matchers.caseInsensitive }, a);
-  const shownDir = (p: string) => shownPath(policy.workspaceRoot, policy.homeDir, p, { caseInsensitive: policy.matchers.caseInsensitive });
+  const where = { workspaceRoot: policy.workspaceRoot, homeDir: policy.homeDir, caseInsensitive: policy.matchers.caseInsensitive };
+  const show = <A extends Action>(a: A): A => shownAction(where, a);
+  const shownDir = (p: string) => shownPath(where.workspaceRoot, where.homeDir, p, where);
   const mapped = asSent && {
     ...asSent, whole: show(asSent.whole),
     items: asSent.items.map((i) => ({ ...i, action: show(i.action), ...(i.beneath !== undefined ? { beneath: shownDir(i.beneath) } : {}) })),

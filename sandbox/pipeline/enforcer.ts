@@ -8,7 +8,6 @@ import { decide } from '../policy/decide.js';
 import { describeTarget, deniedMessage } from '../policy/format.js';
 import { actionHash, exactGrantTarget, suggestGrantTargets } from '../policy/grants.js';
 import { startTask, type Task } from '../policy/task.js';
-import { normalisePath } from '../policy/paths.js';
 import { shownAction } from '../policy/shownPath.js';
 import type { Scope } from '../policy/schema.js';
 import type { Action, Decision, Grant } from '../policy/types.js';
@@ -393,7 +392,7 @@ export class Enforcer {
   private async authorizeDerived(ctx: CallContext, derived: Action): Promise<void> {
     // A guard's derived command (the resolved program) runs in the primary's working directory: decide it there too.
     const cwd = ctx.primary.kind === 'exec' ? ctx.primary.cwd : undefined;
-    const action = this.workspaceRelative(derived.kind === 'exec' && cwd !== undefined ? { ...derived, cwd } : derived);
+    const action = this.shown(derived.kind === 'exec' && cwd !== undefined ? { ...derived, cwd } : derived);
     const target = describeTarget(action);
     const sameTarget = action.kind === ctx.primary.kind && target === ctx.primaryTarget;
     if (sameTarget) {
@@ -427,18 +426,12 @@ export class Enforcer {
   }
 
   /** Guards report real paths as absolute; inside the workspace, prompts and the log show them as the agent would. */
-  private workspaceRelative(action: Action): Action {
-    if (!('path' in action) || !path.isAbsolute(action.path)) return action;
-    const { rel } = normalisePath(this.policy.workspaceRoot, this.policy.homeDir, action.path);
-    return rel !== null && rel !== '.' ? { ...action, path: rel } : this.shown(action);
-  }
-
   /**
    * The action with its path in the form prompts, reports, reasons and the log show (shownPath): a path leaving the
    * workspace as `~/…` or absolute. It names the same file, so the decision and the guard are unchanged.
    */
   private shown(action: Action): Action {
-    return shownAction({ ...this.policy, caseInsensitive: this.policy.matchers.caseInsensitive }, action);
+    return shownAction({ workspaceRoot: this.policy.workspaceRoot, homeDir: this.policy.homeDir, caseInsensitive: this.policy.matchers.caseInsensitive }, action);
   }
 
   private addGrant(state: TaskState, action: Action, target: string, pattern: string | string[] | undefined): Grant {
