@@ -73,13 +73,15 @@ function eventOf(text: string, query: string | null): 'pre' | 'post' {
 export function toHttpAnswer(out: HookOutput, event: 'pre' | 'post'): Reply {
   if (out.exit === 0) {
     const text = out.stdout.trim();
-    if (text === '') return { status: 200, body: '' };
+    // An empty 200 is no decision to Claude Code (the call runs): only a post-tool call may be answered with nothing.
+    if (text === '' && event === 'post') return { status: 200, body: '' };
+    let v: unknown;
     try {
-      const v: unknown = JSON.parse(text);
-      if (v && typeof v === 'object' && !Array.isArray(v)) return { status: 200, body: `${text}\n`, headers: { 'content-type': 'application/json' } };
+      v = text === '' ? undefined : JSON.parse(text);
     } catch {
       // Falls through to the deny below: an answer Airlock cannot vouch for is not an allow.
     }
+    if (v && typeof v === 'object' && !Array.isArray(v)) return { status: 200, body: `${text}\n`, headers: { 'content-type': 'application/json' } };
   }
   const reason = out.stderr.trim() || 'Airlock refused this tool call: the hook gave no answer it could read. Airlock fails closed.';
   // A post-tool call already ran: nothing to block, only to tell the user the outcome was not logged.

@@ -10,7 +10,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { HarnessClient } from '../../src/harness/client.js';
 import type { ApprovalRequest } from '../../sandbox/pipeline/types.js';
-import { serveHookHttp, type HookHttpServer } from '../../sandbox/hooks/http.js';
+import { serveHookHttp, toHttpAnswer, type HookHttpServer } from '../../sandbox/hooks/http.js';
 import { readLog } from '../../sandbox/log/reader.js';
 import { verifyLog } from '../../sandbox/log/verify.js';
 import { runAirlock } from '../support/cli.js';
@@ -347,5 +347,16 @@ describe('airlock hooks serve / token (real child processes)', function () {
     const dir = await runAirlock(['hooks', 'serve'], { env: ws.env });
     assert.equal(dir.code, 1);
     assert.match(dir.stderr, /open to other users.*chmod 700/);
+  });
+});
+
+describe('http hook: turning the command hook\'s answer into an HTTP answer', () => {
+  it('never answers a pre-tool call with an empty 200 (Claude Code reads that as no decision and runs the call)', () => {
+    const pre = toHttpAnswer({ stdout: '', stderr: '', exit: 0 }, 'pre');
+    assert.equal(pre.status, 200);
+    assert.equal((JSON.parse(pre.body) as { hookSpecificOutput: { permissionDecision: string } }).hookSpecificOutput.permissionDecision, 'deny');
+    assert.deepEqual(toHttpAnswer({ stdout: '', stderr: '', exit: 0 }, 'post'), { status: 200, body: '' });
+    const junk = toHttpAnswer({ stdout: '[1]', stderr: '', exit: 0 }, 'pre');
+    assert.match(junk.body, /"permissionDecision":"deny"/);
   });
 });
